@@ -25,7 +25,7 @@ test: $(STAMP)
 
 lab: $(STAMP)
 	$(PY) -m bookbuild notebooks
-	$(VENV)/bin/jupyter lab --notebook-dir=_build/notebooks
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=_build/notebooks
 
 clean:
 	rm -rf _build grader/release grader/submitted grader/autograded grader/feedback grader/.work
