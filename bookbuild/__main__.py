@@ -62,11 +62,11 @@ def notebooks(args) -> int:
             continue
         relative = path.relative_to(paths.BOOK_DIR).with_suffix(".ipynb")
         for framework, fnb in split(nb).items():
-            target = paths.LAB_DIR / framework / relative
+            target = Path(args.out) / framework / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             nbformat.write(fnb, target)
             count += 1
-    print(f"Đã tạo {count} sổ tay trong {paths.LAB_DIR}")
+    print(f"Đã tạo {count} sổ tay trong {args.out}")
     return 0
 
 
@@ -88,6 +88,7 @@ def main(argv=None) -> int:
     p_check.add_argument("--jobs", type=int, default=None, help="số kernel chạy song song")
     p_check.set_defaults(func=check)
     p_nb = sub.add_parser("notebooks", help="tạo sổ tay theo từng framework cho JupyterLab")
+    p_nb.add_argument("--out", default=str(paths.LAB_DIR), help="thư mục đích (mặc định: _build/notebooks)")
     p_nb.set_defaults(func=notebooks)
     args = parser.parse_args(argv)
     return args.func(args)

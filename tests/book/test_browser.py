@@ -118,10 +118,13 @@ def test_math_is_rendered_offline(built_book, site, playwright_api, tmp_path):
 
 
 def test_pages_are_in_vietnamese(built_book, site, playwright_api, tmp_path):
+    english = ("Skip to main content", "Back to top", "Search this book", "Show code cell",
+               "Hide code cell", "Copyright", "previous page", "next page")
     with OfflineBrowser(playwright_api, tmp_path / "vi") as browser:
-        page = browser.open(f"{site}/book/intro.html")
-        assert page.evaluate("document.documentElement.lang") == "vi"
-        visible = page.inner_text("body")
-        for english in ("Skip to main content", "Back to top", "Search this book", "Toggle primary sidebar"):
-            assert english not in visible
+        for docname in ["intro", *SECTIONS]:
+            page = browser.open(f"{site}/book/{docname}.html")
+            assert page.evaluate("document.documentElement.lang") == "vi"
+            visible = page.inner_text("body")
+            assert not [e for e in english if e in visible], f"{docname}: còn chữ tiếng Anh của giao diện"
+            page.close()
         assert not browser.blocked, f"yêu cầu ra ngoài localhost: {browser.blocked}"
