@@ -1,0 +1,10 @@
+"""Hostile-code-safe, parallel, resumable autograding on top of nbgrader."""
+
+import os
+import sys
+
+# nbgrader's Gradebook shells out to `alembic`; make the venv's tools findable
+# even when the interpreter was called by path without activating the venv.
+_bin = os.path.dirname(sys.executable)
+if _bin not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = _bin + os.pathsep + os.environ.get("PATH", "")

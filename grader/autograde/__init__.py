@@ -1,0 +1,1 @@
+"""Autograding: submission parsing, sandbox plan, trusted verdicts, records."""

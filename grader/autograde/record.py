@@ -1,0 +1,137 @@
+"""Writing results where nbgrader's tools expect them.
+
+- autograded/<student>/<assignment>/<notebook>.ipynb: the instructor's released
+  notebook with the student's solution cells in place and one output per test
+  cell (an error output when the check failed, as nbgrader's determine_grade
+  expects).  Hidden tests are never in it: the released copy has them removed.
+- the gradebook: one transaction per submission, replacing any previous row of
+  this (student, assignment), so a re-run never counts a result twice.
+"""
+
+import os
+import tempfile
+from pathlib import Path
+
+import nbformat
+from nbgrader import utils as nbgrader_utils
+from nbgrader.api import (Comment, Grade, MissingEntry, Student, SubmittedAssignment,
+                          SubmittedNotebook)
+
+ENGINE_METADATA_KEY = "grader_engine"
+
+
+def atomic_write_text(path, text):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.replace(temp, path)
+
+
+def outcome_summary(outcome):
+    """One Vietnamese paragraph: score, reason, notes (stored as nbgrader auto comment)."""
+    parts = ["Điểm chấm tự động: %g/%g." % (outcome.score, outcome.max_score)]
+    if outcome.reason:
+        parts.append(outcome.reason)
+    parts += outcome.notes
+    return " ".join(parts)
+
+
+def outcome_metadata(outcome):
+    return {"status": outcome.status, "reason": outcome.reason, "notes": outcome.notes,
+            "score": outcome.score, "max_score": outcome.max_score,
+            "checks": [{"id": c.id, "title": c.title, "points": c.points,
+                        "max_points": c.max_points, "hidden": c.hidden, "passed": c.passed,
+                        "messages": c.messages} for c in outcome.checks]}
+
+
+def build_autograded_notebook(release_notebook, solutions, outcome):
+    nb = nbformat.read(str(release_notebook), as_version=4)
+    results = {c.id: c for c in outcome.checks}
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        grade_id = meta.get("grade_id")
+        if cell.cell_type != "code":
+            continue
+        cell.outputs = []
+        cell.execution_count = None
+        if meta.get("solution") and grade_id in solutions:
+            cell.source = solutions[grade_id]
+            if outcome.reason or outcome.notes:
+                cell.outputs.append(nbformat.v4.new_output(
+                    "stream", name="stdout", text=outcome_summary(outcome) + "\n"))
+        elif meta.get("grade") and grade_id in results:
+            result = results[grade_id]
+            text = "\n".join(result.messages)
+            if result.passed:
+                cell.outputs.append(nbformat.v4.new_output("stream", name="stdout",
+                                                           text="Đạt.\n" + text + "\n"))
+            else:
+                cell.outputs.append(nbformat.v4.new_output(
+                    "error", ename="Chưa đạt", evalue=text, traceback=["Chưa đạt: " + text]))
+    nb.metadata[ENGINE_METADATA_KEY] = outcome_metadata(outcome)
+    return nb
+
+
+def write_autograded(path, notebook):
+    atomic_write_text(path, nbformat.writes(notebook))
+
+
+def is_recorded(gradebook, assignment, student):
+    try:
+        gradebook.find_submission(assignment, student)
+        return True
+    except MissingEntry:
+        return False
+
+
+def record_outcome(gradebook, outcome):
+    """Replace this student's row for this assignment, in a single transaction."""
+    db = gradebook.db
+    try:
+        with db.no_autoflush:
+            try:
+                student = gradebook.find_student(outcome.student)
+            except MissingEntry:
+                student = Student(id=outcome.student)
+                db.add(student)
+            assignment = gradebook.find_assignment(outcome.assignment)
+            try:
+                old = gradebook.find_submission(outcome.assignment, outcome.student)
+            except MissingEntry:
+                old = None
+            if old is not None:
+                for notebook in old.notebooks:
+                    for row in list(notebook.grades) + list(notebook.comments):
+                        db.delete(row)
+                    db.delete(notebook)
+                db.delete(old)
+                db.flush()
+            timestamp = None
+            if outcome.timestamp:
+                try:
+                    timestamp = nbgrader_utils.parse_utc(outcome.timestamp)
+                except Exception:  # a student-written timestamp.txt may hold anything
+                    timestamp = None
+            submission = SubmittedAssignment(assignment=assignment, student=student,
+                                             timestamp=timestamp)
+            db.add(submission)
+            points = {c.id: c.points for c in outcome.checks}
+            comment = outcome_summary(outcome)
+            for notebook in list(assignment.notebooks):
+                submitted = SubmittedNotebook(notebook=notebook, assignment=submission)
+                for cell in notebook.grade_cells:
+                    Grade(cell_id=cell.id, notebook=submitted, auto_score=points.get(cell.name, 0),
+                          needs_manual_grade=False)
+                for cell in notebook.solution_cells:
+                    Comment(cell_id=cell.id, notebook=submitted, auto_comment=comment)
+                for cell in notebook.task_cells:
+                    Comment(cell_id=cell.id, notebook=submitted)
+                    Grade(cell_id=cell.id, notebook=submitted, needs_manual_grade=True)
+            db.add(submission)
+            db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+
