@@ -27,8 +27,9 @@ lab: $(STAMP)
 	$(PY) -m bookbuild notebooks
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=_build/notebooks
 
+# Build products only: submissions, grades and feedback in grader/ are an instructor's data.
 clean:
-	rm -rf _build grader/release grader/submitted grader/autograded grader/feedback grader/.work
+	rm -rf _build grader/.work
 
 # Re-resolve requirements.in into the pinned requirements.txt.
 lock:

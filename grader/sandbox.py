@@ -71,11 +71,13 @@ def check_sandbox():
                 "sudo apt-get install -y bubblewrap")
     if os.geteuid() == 0 and shutil.which("setpriv") is None:
         return "Chạy với quyền root cần lệnh `setpriv` (gói util-linux) để hạ quyền."
-    probe = subprocess.run(bwrap_command(["/bin/true"], Path("/"), slot=0, probe=True),
+    # Probe with the interpreter that will run submissions, not just /bin/true:
+    # it must be reachable and runnable inside the sandbox.
+    probe = subprocess.run(bwrap_command([sys.executable, "-c", "pass"], Path("/"), slot=0, probe=True),
                            capture_output=True, text=True, timeout=30,
                            preexec_fn=_preexec(Limits(), slot=0, isolated=True))
     if probe.returncode != 0:
-        return ("bubblewrap không tạo được không gian tên (namespace) trên máy này: "
+        return ("bubblewrap không chạy được Python của khóa học trong hộp cát trên máy này: "
                 + probe.stderr.strip()[:300])
     return None
 
@@ -113,15 +115,17 @@ def bwrap_command(command, workdir, slot, probe=False, limits=None):
     for etc_file in ("/etc/ld.so.cache", "/etc/localtime", "/etc/nsswitch.conf"):
         if os.path.exists(etc_file):
             args += ["--ro-bind", etc_file, etc_file]
-    created = set()
+    # The private /tmp comes before the Python installation, which may itself
+    # live under /tmp (a course cloned there) and must stay visible.
+    args += ["--proc", "/proc", "--dev", "/dev",
+             "--perms", "1777", "--size", str(limits.tmpfs_bytes), "--tmpfs", "/tmp"]
+    created = {"/tmp"}
     for root in _python_roots():
         for ancestor in _ancestor_dirs(root):
             if ancestor not in created:
                 created.add(ancestor)
                 args += ["--perms", "0755", "--dir", ancestor]
         args += ["--ro-bind", root, root]
-    args += ["--proc", "/proc", "--dev", "/dev",
-             "--perms", "1777", "--size", str(limits.tmpfs_bytes), "--tmpfs", "/tmp"]
     # GPUs, after the fresh /dev (which would hide them otherwise).
     for device in sorted(Path("/dev").glob("nvidia*")):
         args += ["--dev-bind-try", str(device), str(device)]
