@@ -14,16 +14,18 @@ from .frameworks import FRAMEWORKS
 
 # Bump when the way notebooks are executed changes, to invalidate old entries.
 FORMAT_VERSION = "1"
+# Besides the frameworks, packages whose version shows in the sections' outputs.
+OTHER_DISTRIBUTIONS = ("numpy", "matplotlib", "scikit-learn", "ipykernel")
 
 
 def environment_salt() -> str:
     """What, besides the code, determines a run's outputs."""
     versions = []
-    for framework in FRAMEWORKS:
+    for name in [f.distribution for f in FRAMEWORKS] + list(OTHER_DISTRIBUTIONS):
         try:
-            versions.append(f"{framework.distribution}={metadata.version(framework.distribution)}")
+            versions.append(f"{name}={metadata.version(name)}")
         except metadata.PackageNotFoundError:
-            versions.append(f"{framework.distribution}=missing")
+            versions.append(f"{name}=missing")
     return ";".join([FORMAT_VERSION, platform.python_version(), *versions])
 
 
