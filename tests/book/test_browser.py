@@ -9,6 +9,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+from bookbuild.frameworks import FRAMEWORK_KEYS
+
 from .test_content import SECTIONS
 
 CHROMIUM = "/usr/bin/chromium"
@@ -72,9 +74,9 @@ class OfflineBrowser:
 
 def selected_frameworks(page) -> list[str]:
     """For every framework tab set on the page, the framework whose tab is open."""
-    return page.evaluate("""() => Array.from(document.querySelectorAll('.framework-tabs')).map(set =>
+    return page.evaluate("""keys => Array.from(document.querySelectorAll('.framework-tabs')).map(set =>
         Array.from(set.querySelectorAll(':scope > input')).findIndex(i => i.checked))
-        .map(i => ['mxnet', 'pytorch', 'tensorflow'][i])""")
+        .map(i => keys[i])""", list(FRAMEWORK_KEYS))
 
 
 def pages_by_tab_groups(built_book):

@@ -12,6 +12,8 @@ import jupytext
 import numpy as np
 import pytest
 
+from bookbuild.frameworks import FRAMEWORK_KEYS
+
 LENET_MD = Path(__file__).resolve().parents[2] / "book" / "cnn" / "lenet.md"
 TAG = "fashion-mnist-loader"
 # Letters that only occur in Vietnamese text (not in an English message).
@@ -26,7 +28,7 @@ def load_fashion_mnist():
              if c.cell_type == "code" and TAG in c.metadata.get("tags", [])]
     assert len(cells) == 1, f"expected exactly one cell tagged {TAG}, found {len(cells)}"
     tags = cells[0].metadata["tags"]
-    assert not {"mxnet", "pytorch", "tensorflow"} & set(tags), \
+    assert not set(FRAMEWORK_KEYS) & set(tags), \
         "the loader cell must be shared (no framework tag)"
     namespace = {"__name__": "fashion_mnist_loader_cell"}
     exec(compile(cells[0].source, f"{LENET_MD}:{TAG}", "exec"), namespace)

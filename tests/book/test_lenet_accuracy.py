@@ -16,7 +16,7 @@ import unicodedata
 
 import pytest
 
-FRAMEWORKS = ["mxnet", "pytorch", "tensorflow"]
+from bookbuild.frameworks import FRAMEWORK_KEYS as FRAMEWORKS
 MIN_ACCURACY = 0.85
 ACCURACY_LINE = re.compile(r"^Độ chính xác trên tập kiểm tra: (\d+(?:\.\d+)?)\s*$",
                            re.MULTILINE)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bookbuild.frameworks import FRAMEWORK_KEYS
+
 from .sections import code_cell, one_of_each, section
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,7 +82,7 @@ def test_missing_framework_is_said_in_its_tab(minibook):
 def test_each_page_offers_its_per_framework_notebooks(minibook):
     book, _ = minibook
     html = (book / "_build" / "html" / "book" / "first.html").read_text(encoding="utf-8")
-    for framework in ("mxnet", "pytorch", "tensorflow"):
+    for framework in FRAMEWORK_KEYS:
         href = f"../notebooks/book/first-{framework}.ipynb"
         assert f'href="{href}"' in html
         assert (book / "_build" / "html" / "book" / href).resolve().is_file()
