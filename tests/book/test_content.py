@@ -39,7 +39,8 @@ def code_groups(nb):
 
 
 def test_every_outlined_section_is_in_the_table_of_contents():
-    assert chapter_sections() == SECTIONS
+    lessons = [docname for docname in chapter_sections() if docname.split("/")[0] in OUTLINE]
+    assert lessons == SECTIONS
     for docname in toc_files():
         assert (ROOT / f"{docname}.md").is_file(), f"{docname}.md có trong _toc.yml nhưng không tồn tại"
 
