@@ -14,11 +14,8 @@ from .sections import SectionBuildError, SectionRunner, parse_section
 
 def build(args) -> int:
     """Build the HTML site with Jupyter Book; warnings are errors."""
-    command = [
-        sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
-        "build", str(paths.ROOT), "--warningiserror", "--keep-going",
-        "--path-output", str(paths.ROOT),
-    ]
+    command = paths.jupyter_book_build(
+        paths.ROOT, "--warningiserror", "--keep-going", "--path-output", str(paths.ROOT))
     if args.all:
         command.append("--all")
     result = subprocess.run(command, cwd=paths.ROOT)

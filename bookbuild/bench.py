@@ -19,8 +19,7 @@ BENCH_CELL = "\n```{code-cell} ipython3\nprint('bench-book')\n```\n"
 def timed_build(book: Path) -> float:
     start = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
-         "build", str(book), "--warningiserror", "--quiet"],
+        paths.jupyter_book_build(book, "--warningiserror", "--quiet"),
         cwd=book, env={**os.environ, "PYTHONPATH": str(paths.ROOT)},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )

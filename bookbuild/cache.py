@@ -36,6 +36,9 @@ class ExecutionCache:
     def _path(self, framework: str, key: str) -> Path:
         return self.root / framework / f"{key}.ipynb"
 
+    def has(self, framework: str, key: str) -> bool:
+        return self._path(framework, key).is_file()
+
     def get(self, framework: str, key: str) -> NotebookNode | None:
         path = self._path(framework, key)
         if not path.is_file():

@@ -54,12 +54,14 @@ class SectionRunner:
     def pending(self, section: str, nb: NotebookNode) -> list[Job]:
         if not needs_execution(nb):
             return []
-        jobs = []
-        for framework, fnb in split(nb).items():
-            key = execution_key(fnb, framework, self.salt)
-            if self.cache.get(framework, key) is None:
-                jobs.append(Job(section, framework, key, fnb))
-        return jobs
+        return self._missing(self._jobs(section, nb))
+
+    def _jobs(self, section: str, nb: NotebookNode) -> list[Job]:
+        return [Job(section, framework, execution_key(fnb, framework, self.salt), fnb)
+                for framework, fnb in split(nb).items()]
+
+    def _missing(self, jobs: list[Job]) -> list[Job]:
+        return [job for job in jobs if not self.cache.has(job.framework, job.key)]
 
     def run(self, jobs: list[Job], progress=print) -> None:
         """Execute jobs, caching each success; raise naming every failure."""
@@ -89,13 +91,11 @@ class SectionRunner:
 
     def executed(self, section: str, nb: NotebookNode) -> dict[str, NotebookNode]:
         """Each framework's executed notebook, running whatever the cache lacks."""
-        self.run(self.pending(section, nb), progress=lambda _msg: None)
-        result = {}
-        for framework, fnb in split(nb).items():
-            cached = self.cache.get(framework, execution_key(fnb, framework, self.salt))
-            # Prose comes from the source, outputs from the cached run.
-            result[framework] = _with_outputs_of(fnb, cached)
-        return result
+        jobs = self._jobs(section, nb)
+        self.run(self._missing(jobs), progress=lambda _msg: None)
+        # Prose comes from the current source, outputs from the cached runs.
+        return {job.framework: _with_outputs_of(job.notebook, self.cache.get(job.framework, job.key))
+                for job in jobs}
 
     def merged(self, section: str, nb: NotebookNode) -> tuple[NotebookNode, dict[str, NotebookNode]]:
         if not needs_execution(nb):

@@ -4,12 +4,12 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bookbuild.frameworks import FRAMEWORK_KEYS
+from bookbuild.paths import jupyter_book_build
 
 from .sections import code_cell, one_of_each, section
 
@@ -23,8 +23,7 @@ chapters:
 
 def build(book: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
-         "build", str(book), "--warningiserror"],
+        jupyter_book_build(book, "--warningiserror"),
         cwd=book, capture_output=True, text=True,
         env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(book)},
     )
