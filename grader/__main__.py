@@ -1,14 +1,20 @@
 """Command line of the grading engine (messages in Vietnamese).
 
-    python -m grader release
-    python -m grader autograde <bài tập> [--jobs N] [--force] [--timeout S] [--allow-unsafe]
+Side: trusted grader.  The only place where the engine's exceptions become
+exit codes: 0 done, 1 some submissions could not be graded, 2 the instructor
+must fix something first, 130 interrupted (Ctrl-C).
+
+    python -m grader release [BÀI_TẬP ...] [--frameworks pytorch,mxnet]
+    python -m grader autograde <bài tập> [--jobs N] [--force] [--timeout S] [--student MÃ_SV]
     python -m grader feedback <bài tập>
     python -m grader grades [--output tệp.csv]
 """
 
 import argparse
+import os
 import sys
 
+from .errors import GraderError
 from .paths import Course
 
 
@@ -19,7 +25,7 @@ class VietnameseHelp(argparse.RawDescriptionHelpFormatter):
 
 
 class VietnameseParser(argparse.ArgumentParser):
-    """argparse with its usual error messages in Vietnamese."""
+    """argparse with its usual messages in Vietnamese."""
 
     TRANSLATIONS = (("the following arguments are required", "thiếu tham số bắt buộc"),
                     ("unrecognized arguments", "tham số không nhận ra"),
@@ -30,79 +36,82 @@ class VietnameseParser(argparse.ArgumentParser):
                     ("expected one argument", "cần một giá trị"),
                     ("argument ", "tham số "))
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("add_help", False)
+        kwargs.setdefault("formatter_class", VietnameseHelp)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "Tham số"
+        self._optionals.title = "Tùy chọn"
+        self.add_argument("-h", "--help", action="help", help="in hướng dẫn này rồi thoát")
+
     def error(self, message):
         for english, vietnamese in self.TRANSLATIONS:
             message = message.replace(english, vietnamese)
         self.print_usage(sys.stderr)
-        self.exit(2, "%s: lỗi: %s\n" % (self.prog, message))
+        self.exit(2, f"{self.prog}: lỗi: {message}\n")
 
 
-def _parser(prog, description, **kwargs):
-    parser = VietnameseParser(prog=prog, description=description, add_help=False,
-                                     formatter_class=VietnameseHelp, **kwargs)
-    parser._positionals.title = "Tham số"
-    parser._optionals.title = "Tùy chọn"
-    parser.add_argument("-h", "--help", action="help", help="in hướng dẫn này rồi thoát")
-    return parser
+def build_parser() -> VietnameseParser:
+    parser = VietnameseParser(
+        prog="python -m grader",
+        description="Bộ chấm điểm tự động của khóa học: chạy mã của sinh viên trong hộp cát "
+                    "(sandbox) cách ly, song song, chấm tiếp được khi bị ngắt, ghi điểm vào sổ "
+                    "điểm của nbgrader. Tùy chọn lâu dài đặt trong grader/nbgrader_config.py "
+                    "(mục GraderEngine).")
+    parser.add_argument("--course-dir", metavar="THƯ_MỤC",
+                        help="thư mục khóa học nbgrader (mặc định: grader/)")
+    commands = parser.add_subparsers(dest="command", title="Lệnh", metavar="LỆNH",
+                                     parser_class=VietnameseParser)
 
-
-def build_parser():
-    parser = _parser("python -m grader", "Bộ chấm điểm tự động của khóa học: chạy mã của sinh "
-                     "viên trong hộp cát (sandbox) cách ly, song song, chấm tiếp được khi bị "
-                     "ngắt, ghi điểm vào sổ điểm của nbgrader.")
-    parser.add_argument("--course-dir", metavar="THƯ_MỤC", help="thư mục khóa học nbgrader (mặc định: grader/)")
-    commands = parser.add_subparsers(dest="command", title="Lệnh", metavar="LỆNH")
-
-    def sub(name, help_text):
-        child = commands.add_parser(name, help=help_text, description=help_text, add_help=False,
-                                    formatter_class=VietnameseHelp)
-        child._positionals.title = "Tham số"
-        child._optionals.title = "Tùy chọn"
-        child.add_argument("-h", "--help", action="help", help="in hướng dẫn này rồi thoát")
-        return child
-
-    release = sub("release", "Sinh notebook nguồn từ định nghĩa bài kiểm tra rồi phát hành "
-                  "(nbgrader generate_assignment) vào release/.")
+    release = commands.add_parser("release", help="sinh notebook nguồn từ định nghĩa bài tập rồi "
+                                  "phát hành (nbgrader generate_assignment) vào release/")
     release.add_argument("assignments", nargs="*", metavar="BÀI_TẬP",
                          help="chỉ phát hành các bài tập này (mặc định: tất cả)")
-    autograde = sub("autograde", "Chấm mọi bài nộp trong submitted/*/<bài tập>/; bài đã chấm "
-                    "được bỏ qua (chấm tiếp sau khi bị ngắt).")
-    autograde.add_argument("assignment", metavar="BÀI_TẬP", help="tên bài tập, ví dụ "
-                           "bai3-cross-correlation-pytorch")
-    autograde.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
+    release.add_argument("--frameworks", metavar="DANH_SÁCH",
+                         help="chỉ các framework này, cách nhau bởi dấu phẩy (ví dụ: pytorch)")
+
+    autograde = commands.add_parser("autograde", help="chấm mọi bài nộp trong submitted/*/<bài "
+                                    "tập>/; bài đã chấm được bỏ qua (chấm tiếp sau khi bị ngắt)")
+    autograde.add_argument("assignment", metavar="BÀI_TẬP",
+                           help="tên bài tập, ví dụ bai3-cross-correlation-pytorch")
+    autograde.add_argument("--jobs", "-j", type=int, metavar="N",
                            help="số bài chấm song song (mặc định: số lõi CPU)")
-    autograde.add_argument("--force", action="store_true",
-                           help="chấm lại cả những bài đã có điểm")
-    autograde.add_argument("--timeout", type=float, default=60.0, metavar="GIÂY",
-                           help="thời gian tối đa cho mỗi bài nộp (mặc định: 60)")
+    autograde.add_argument("--force", action="store_true", help="chấm lại cả những bài đã có điểm")
+    autograde.add_argument("--timeout", type=float, metavar="GIÂY",
+                           help="thời gian tối đa cho mỗi bài nộp (mặc định: GraderEngine.timeout)")
     autograde.add_argument("--student", action="append", metavar="MÃ_SV",
                            help="chỉ chấm sinh viên này (dùng được nhiều lần)")
     autograde.add_argument("--allow-unsafe", action="store_true",
-                           help="vẫn chấm khi không cách ly được (KHÔNG an toàn: mã của sinh "
-                           "viên chạy với quyền của bạn)")
-    feedback = sub("feedback", "Viết trang nhận xét HTML cho từng sinh viên vào feedback/.")
+                           help="vẫn chấm khi không cách ly được (KHÔNG an toàn)")
+
+    feedback = commands.add_parser("feedback", help="viết trang nhận xét HTML cho từng sinh viên")
     feedback.add_argument("assignment", metavar="BÀI_TẬP", help="tên bài tập")
-    grades = sub("grades", "Xuất bảng điểm dạng CSV (cùng cột với `nbgrader export`).")
+    grades = commands.add_parser("grades", help="xuất bảng điểm CSV (cùng cột với `nbgrader "
+                                 "export`)")
     grades.add_argument("--output", "-o", metavar="TỆP", help="ghi vào tệp thay vì in ra màn hình")
     return parser
 
 
-def main(argv=None):
-    args = build_parser().parse_args(argv)
+def run(args) -> int:
     course = Course.from_env(args.course_dir)
     if args.command == "release":
         from .release import release
-        release(course, args.assignments or None)
+        frameworks = [f.strip() for f in args.frameworks.split(",") if f.strip()] \
+            if args.frameworks else None
+        release(course, args.assignments or None, frameworks)
     elif args.command == "autograde":
         from .autograde.runner import autograde
-        from .sandbox import Limits
-        if args.timeout <= 0 or (args.jobs is not None and args.jobs < 1):
-            sys.exit("--timeout và --jobs phải là số dương.")
-        limits = Limits(wall_seconds=args.timeout, cpu_seconds=int(args.timeout) + 1)
-        outcomes = autograde(course, args.assignment, jobs=args.jobs, force=args.force,
-                             allow_unsafe=args.allow_unsafe, limits=limits,
+        from .config import load_engine_config
+        engine = load_engine_config(course.root)
+        if (args.timeout is not None and args.timeout <= 0) or (args.jobs is not None
+                                                                 and args.jobs < 1):
+            raise GraderError("--timeout và --jobs phải là số dương.")
+        autograde(course, args.assignment, jobs=args.jobs or engine.jobs or None,
+                             force=args.force, limits=engine.limits(args.timeout),
+                             allow_unsafe=args.allow_unsafe or engine.allow_unsafe,
+                             allow_no_memory_limit=engine.allow_no_memory_limit,
                              students=args.student)
-        return 0 if outcomes is not None else 1
+        return 0
     elif args.command == "feedback":
         from .feedback import generate_feedback
         generate_feedback(course, args.assignment)
@@ -111,13 +120,27 @@ def main(argv=None):
         if args.output:
             with open(args.output, "w", encoding="utf-8", newline="") as out:
                 rows = export_grades(course, out)
-            print("Đã ghi %d dòng vào %s." % (rows, args.output), file=sys.stderr)
+            print(f"Đã ghi {rows} dòng vào {args.output}.", file=sys.stderr)
         else:
             export_grades(course)
     else:
         build_parser().print_help()
         return 2
     return 0
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args)
+    except GraderError as error:
+        print(error.message, file=sys.stderr, flush=True)
+        if error.exit_code == 130:
+            # Worker threads still drive sandboxes: leave at once; the sandboxes
+            # die with their parent threads (PR_SET_PDEATHSIG).
+            sys.stdout.flush()
+            os._exit(130)
+        return error.exit_code
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 
 from .autograde.record import ENGINE_METADATA_KEY, atomic_write_text
-from .checks import exercise_for
+from .exercises import exercise_for
 
 PAGE = """<!DOCTYPE html>
 <html lang="vi"><head><meta charset="utf-8">

@@ -1,28 +1,87 @@
-"""Builds an exercise's nbgrader *source* notebook from its check definitions.
+"""Builds an exercise's nbgrader *source* notebook from its definition.
 
-The visible test cells call the very judge functions the trusted grader uses
-(their source is copied into a locked helper cell), so Validate in JupyterLab
-and the engine cannot disagree on what a check means.  Hidden checks are
-written between nbgrader's BEGIN/END HIDDEN TESTS markers: they stay in the
-instructor's source (stock nbgrader can still run them) and are removed from
-the released notebook.
+Side: trusted grader (it writes instructor material: hidden tests included).
+
+The locked helper cell holds the very code the grader uses: the framework's
+adapter, the probe session and operations (as in the student process) and
+the judges, executed in a private dictionary ``_grader`` so that no name of
+the student's notebook is shadowed (an MXNet notebook's ``np`` stays
+``mxnet.np``).  Each test cell calls ``_grader["check"]`` with its inputs and
+the expected values the trusted reference computed, so Validate in
+JupyterLab and the engine cannot disagree on what a check means.  Hidden
+checks sit between nbgrader's BEGIN/END HIDDEN TESTS markers: they stay in
+the instructor's source (stock nbgrader can still run them) and are removed
+from the released notebook.
 """
 
-import ast
 import inspect
 from pathlib import Path
 
 import nbformat
 import numpy as np
 
-from . import harness
-from .checks import judges
+from .exercises import judges
+from .exercises.spec import SUBMISSION, Check, Exercise
+from .frameworks import facts
 
-HELPER_FUNCTIONS_FROM_HARNESS = ("observe_tensor", "observe_call", "observe_gradient",
-                                 "available_devices")
+STUDENT_DIR = Path(__file__).resolve().parent / "student"
+HELPER_GLUE = '''
+_STATE = {}
 
 
-def nbgrader_metadata(grade_id, *, grade=False, solution=False, locked=False, points=None):
+def start(namespace, entry):
+    session = Session(Adapter())
+    session.namespace = namespace
+    _STATE.update(session=session, entry=entry, policy=[])
+
+
+def _devices(where):
+    adapter = _STATE["session"].adapter
+    devices = adapter.devices()
+    if where == "cpu":
+        return devices[:1]
+    if where == "every+stand_in" and len(devices) == 1 and adapter.stand_in():
+        devices = devices + [adapter.stand_in()]
+    return devices
+
+
+def check(judge_name, operation, arrays, dtypes, params, expected, label, where, reveal):
+    """Run one case on each device and judge it as the grader does; AssertionError if it fails."""
+    session, judge = _STATE["session"], globals()[judge_name]
+    operations = dict(OPERATIONS)
+    operations.update(COMMON_OPERATIONS)
+    for device in _devices(where):
+        inputs = {name: numpy.asarray(value, dtype=dtypes[name]) for name, value in arrays.items()}
+        full = dict(params, device=device, reveal=reveal, entry=_STATE["entry"], seed=0)
+        obs, out = session.run_probe(operations, {"op": operation, "params": full}, inputs)
+        _STATE["policy"].extend(obs.get("policy", []))
+        obs.update(out)
+        passed, message = judge(obs, expected, label, device, reveal)
+        if not passed:
+            raise AssertionError(message)
+        print("Đạt:", message)
+
+
+def check_submission(judge_name):
+    """Judge the solution's source (the whole cell defining the entry) and what ran so far."""
+    import inspect
+    import linecache
+    source = ""
+    value = _STATE["session"].namespace.get(_STATE["entry"])
+    try:
+        source = "".join(linecache.getlines(inspect.getsourcefile(value)))
+    except (OSError, TypeError):
+        pass
+    passed, message = globals()[judge_name]({"source": source, "policy": _STATE["policy"]},
+                                            {}, "", "", True)
+    if not passed:
+        raise AssertionError(message)
+    print("Đạt:", message)
+'''
+
+
+def nbgrader_metadata(grade_id: str, *, grade=False, solution=False, locked=False,
+                      points=None) -> dict:
     meta = {"grade": grade, "solution": solution, "locked": locked, "grade_id": grade_id,
             "schema_version": 3, "task": False}
     if points is not None:
@@ -30,105 +89,63 @@ def nbgrader_metadata(grade_id, *, grade=False, solution=False, locked=False, po
     return {"nbgrader": meta}
 
 
-def _strip_docstring(source):
-    tree = ast.parse(source)
-    body = tree.body
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        body = body[1:]
-    lines = source.splitlines()
-    return "\n".join(lines[body[0].lineno - 1:]) + "\n"
+def helper_sources(exercise: Exercise) -> str:
+    parts = [facts(exercise.framework).adapter_path.read_text(encoding="utf-8"),
+             (STUDENT_DIR / "session.py").read_text(encoding="utf-8"),
+             (STUDENT_DIR / "probes" / f"{exercise.probes}.py").read_text(encoding="utf-8"),
+             inspect.getsource(judges), HELPER_GLUE]
+    source = "\n\n".join(parts)
+    if "'''" in source or source.rstrip().endswith("\\"):
+        raise ValueError("helper sources cannot be embedded in a raw ''' string")
+    return source
 
 
-def helper_cell_source():
-    """Judges + observers, verbatim, for the notebook's locked helper cell."""
-    judge_source = _strip_docstring(inspect.getsource(judges))
-    harness_source = inspect.getsource(harness)
-    tree = ast.parse(harness_source)
-    parts = ["MAX_VALUES = %d" % harness.MAX_VALUES]
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name in HELPER_FUNCTIONS_FROM_HARNESS:
-            parts.append(ast.get_source_segment(harness_source, node))
-    require = (
-        "def _require(verdict):\n"
-        "    passed, message = verdict\n"
-        "    if not passed:\n"
-        "        raise AssertionError(message)\n"
-        "    print('Đạt:', message)\n\n\n"
-        "def _solution_source():\n"
-        "    import inspect\n"
-        "    try:\n"
-        "        return inspect.getsource(cross_correlation)\n"
-        "    except (OSError, TypeError):\n"
-        "        return ''\n")
-    header = ("# Các hàm kiểm tra dùng chung với bộ chấm điểm tự động. Đừng sửa ô này:\n"
-              "# khi chấm, bộ chấm dùng bản gốc của giảng viên, không dùng bản trong bài nộp.\n")
-    return header + judge_source + "\n\n" + "\n\n\n".join(parts) + "\n\n\n" + require
+def helper_cell_source(exercise: Exercise) -> str:
+    return ("# Các hàm kiểm tra, giống hệt mã bộ chấm dùng khi chấm điểm. Đừng sửa ô này: khi\n"
+            "# chấm, bộ chấm dùng bản gốc của giảng viên, không dùng bản trong bài nộp.\n"
+            "_grader = {'__name__': 'grader_helpers'}\n"
+            f"exec(compile(r'''{helper_sources(exercise)}''', '<các hàm kiểm tra>', 'exec'), _grader)\n"
+            f"_grader['start'](globals(), {exercise.entry!r})\n")
 
 
-def tensor_literal(array, device_expr=None):
-    array = np.asarray(array)
-    dtype = "float64" if array.dtype == np.float64 else "float32"
-    as_text = np.array2string(
-        array, separator=", ", threshold=10**6, max_line_width=10**6,
-        formatter={"float_kind": lambda v: np.format_float_positional(
-            np.asarray(v, dtype=array.dtype)[()], unique=True, trim="0")})
-    device = ", device=%s" % device_expr if device_expr else ""
-    return "torch.tensor(%s, dtype=torch.%s%s)" % (as_text, dtype, device)
+def literal(value):
+    """A Python literal of plain lists and numbers for a value that may hold numpy arrays."""
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {key: literal(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [literal(item) for item in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
-def _case_lines(exercise, check, case, device_expr=None):
-    """Code that runs one case of ``check`` and raises AssertionError on failure."""
-    expected = exercise.reference(check, case)
-    lines = ["_X = " + tensor_literal(case.inputs["X"], device_expr),
-             "_K = " + tensor_literal(case.inputs["K"], device_expr)]
-    call = "observe_call(%s, _X, _K)" % exercise.function
-    label = repr(case.label)
-    if check.kind == "shape":
-        lines.append("_require(judge_shape(%s, %r, %s))" % (call, expected["expected_shape"], label))
-    elif check.kind == "values":
-        lines.append("_require(judge_values(%s, %r, rtol=%r, atol=%r, reveal=%r, label=%s, "
-                     "hints=%r))" % (call, expected["expected"], check.rtol, check.atol,
-                                     expected["reveal"], label, expected["hints"]))
-    elif check.kind == "floating":
-        lines.append("_require(judge_floating(%s, %s))" % (call, label))
-    elif check.kind == "device":
-        lines.append("_require(judge_device(%s, str(_X.device), %s))" % (call, label))
-    elif check.kind == "gradient":
-        lines.append("_W = " + tensor_literal(case.inputs["weights"], device_expr))
-        lines.append(
-            "_require(judge_gradient(observe_gradient(%s, _X, _K, _W), %r, rtol=%r, atol=%r, "
-            "reveal=%r, label=%s))" % (exercise.function, expected["expected_grad"], check.rtol,
-                                       check.atol, expected["reveal"], label))
-    return lines
-
-
-def check_code(exercise, check):
+def check_code(exercise: Exercise, check: Check) -> list[str]:
     lines = []
     for required in check.requires:
         lines += check_code(exercise, exercise.check(required))
-    if check.kind == "no_builtin":
-        lines.append("_require(judge_no_builtin(find_builtin_convolutions(_solution_source()), "
-                     "'mã nguồn lời giải'))")
-        return lines
+    if check.operation == SUBMISSION:
+        return lines + [f"_grader['check_submission']({check.judge_name!r})"]
     for case in check.cases:
-        if check.all_devices:
-            lines.append("for _device in available_devices():")
-            lines += ["    " + line for line in _case_lines(exercise, check, case, "_device")]
-        else:
-            lines += _case_lines(exercise, check, case)
+        arrays = {name: literal(np.asarray(array)) for name, array in case.arrays.items()}
+        dtypes = {name: str(np.asarray(array).dtype) for name, array in case.arrays.items()}
+        lines.append(f"_grader['check']({check.judge_name!r}, {check.operation!r}, {arrays!r}, "
+                     f"{dtypes!r}, {literal(case.params)!r}, {literal(case.expected)!r}, "
+                     f"{case.label!r}, {check.devices!r}, {not check.hidden!r})")
     return lines
 
 
-def test_cell_source(exercise, check):
-    header = "# Bài kiểm tra «%s» (%d điểm): %s" % (check.id, check.points, check.title)
+def test_cell_source(exercise: Exercise, check: Check) -> str:
+    header = f"# Bài kiểm tra «{check.id}» ({check.points} điểm): {check.title}"
     body = check_code(exercise, check)
     if check.hidden:
         return "\n".join([header, "# Đây là bài kiểm tra ẩn: chỉ chạy khi chấm điểm.",
-                          "### BEGIN HIDDEN TESTS"] + body + ["### END HIDDEN TESTS"])
-    return "\n".join([header] + body)
+                          "### BEGIN HIDDEN TESTS", *body, "### END HIDDEN TESTS"])
+    return "\n".join([header, *body])
 
 
-def build_source_notebook(exercise):
+def build_source_notebook(exercise: Exercise) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python",
                                  "name": "python3"}
@@ -138,27 +155,27 @@ def build_source_notebook(exercise):
         md(exercise.instructions, metadata=nbgrader_metadata("instructions", locked=True)),
         code(exercise.setup_code, metadata=nbgrader_metadata("setup", locked=True)),
         code(exercise.solution_code,
-             metadata=nbgrader_metadata(exercise.solution_grade_id(), solution=True)),
+             metadata=nbgrader_metadata(exercise.solution_grade_id, solution=True)),
         md("## Các bài kiểm tra\n\nCác ô dưới đây bị khóa. Mỗi ô là một bài kiểm tra có điểm; "
-           "ô trống là bài kiểm tra ẩn, chỉ chạy khi chấm.",
+           "ô chỉ có lời chú thích là bài kiểm tra ẩn, chỉ chạy khi chấm.",
            metadata=nbgrader_metadata("tests_intro", locked=True)),
-        code(helper_cell_source(), metadata=nbgrader_metadata("check_helpers", locked=True)),
+        code(helper_cell_source(exercise), metadata=nbgrader_metadata("check_helpers", locked=True)),
     ]
     for check in exercise.checks:
         cells.append(code(test_cell_source(exercise, check),
                           metadata=nbgrader_metadata(check.id, grade=True, locked=True,
                                                      points=check.points)))
-    for index, cell in enumerate(cells):
-        cell["id"] = cell.metadata["nbgrader"]["grade_id"].replace("_", "-")[:64] or str(index)
+    for cell in cells:
+        cell["id"] = cell.metadata["nbgrader"]["grade_id"].replace("_", "-")[:64]
     nb.cells = cells
     return nb
 
 
-def write_source_notebooks(course_dir, exercises):
+def write_source_notebooks(course_dir: Path, exercises) -> list[Path]:
     """(Re)write source/<assignment>/<notebook>.ipynb; returns the paths written."""
     written = []
     for exercise in exercises:
-        path = Path(course_dir) / "source" / exercise.assignment / (exercise.notebook + ".ipynb")
+        path = Path(course_dir) / "source" / exercise.assignment / f"{exercise.notebook}.ipynb"
         path.parent.mkdir(parents=True, exist_ok=True)
         text = nbformat.writes(build_source_notebook(exercise))
         if not path.exists() or path.read_text(encoding="utf-8") != text:

@@ -1,27 +1,44 @@
-"""`python -m grader release`: source notebooks from the check definitions,
-then nbgrader's own generate_assignment (release/ + gradebook structure)."""
+"""`python -m grader release`: source notebooks from the exercise definitions, then
+nbgrader's own generate_assignment (release/ and the gradebook's structure).
+
+Side: trusted grader.
+"""
 
 import subprocess
 import sys
 
-from .checks import EXERCISES
+from .errors import GraderError, UnknownAssignment
+from .exercises import EXERCISES, exercises_for
 from .notebook_builder import write_source_notebooks
+from .paths import Course
 
 
-def release(course, assignments=None, stream=sys.stdout):
-    exercises = [e for e in EXERCISES.values() if not assignments or e.assignment in assignments]
+def release(course: Course, assignments: list[str] | None = None,
+            frameworks: list[str] | None = None, stream=sys.stdout) -> list[str]:
+    """Release the named assignments, or every assignment of ``frameworks`` (all by default)."""
+    try:
+        chosen = exercises_for(frameworks)
+    except KeyError as unknown:
+        raise UnknownAssignment(f"Không có framework: {unknown}. Các framework: mxnet, pytorch, "
+                                "tensorflow.") from None
     if assignments:
-        unknown = set(assignments) - {e.assignment for e in exercises}
+        unknown = sorted(set(assignments) - set(EXERCISES))
         if unknown:
-            raise SystemExit("Không có bài tập tên: %s. Các bài tập hiện có: %s"
-                             % (", ".join(sorted(unknown)), ", ".join(sorted(EXERCISES))))
-    write_source_notebooks(course.root, exercises)
-    for exercise in sorted({e.assignment for e in exercises}):
+            raise UnknownAssignment(f"Không có bài tập tên: {', '.join(unknown)}. Các bài tập "
+                                    f"hiện có: {', '.join(sorted(EXERCISES))}.")
+        chosen = [exercise for exercise in chosen if exercise.assignment in assignments]
+    write_source_notebooks(course.root, chosen)
+    released = []
+    for exercise in chosen:
         result = subprocess.run(
-            [sys.executable, "-m", "nbgrader", "generate_assignment", exercise, "--force",
-             "--CourseDirectory.root=%s" % course.root, "--CourseDirectory.db_url=%s" % course.db_url],
+            [sys.executable, "-m", "nbgrader", "generate_assignment", exercise.assignment,
+             "--force", f"--CourseDirectory.root={course.root}",
+             f"--CourseDirectory.db_url={course.db_url}"],
             cwd=course.root, capture_output=True, text=True)
         if result.returncode != 0:
-            raise SystemExit("nbgrader generate_assignment thất bại cho %s:\n%s"
-                             % (exercise, result.stdout[-3000:] + result.stderr[-3000:]))
-        print("Đã phát hành %s → %s" % (exercise, course.release(exercise)), file=stream)
+            raise GraderError(f"nbgrader generate_assignment thất bại cho {exercise.assignment}:\n"
+                              + result.stdout[-3000:] + result.stderr[-3000:])
+        print(f"Đã phát hành {exercise.assignment} ({exercise.total_points} điểm) → "
+              f"{course.release(exercise.assignment)}", file=stream)
+        released.append(exercise.assignment)
+    return released

@@ -1,67 +1,131 @@
-"""What the sandbox is asked to run: the program and the probes (inputs only).
+"""What a sandbox is asked to do: the bundle of code it runs, the program, the probes.
 
-Reference values never enter the sandbox: it receives inputs, returns outputs.
+Side: trusted grader.  Reference values never enter the sandbox: a plan holds
+the notebook's code cells (locked cells from the instructor's copy, solution
+cells from the submission) and the probes' inputs, sent to the observer on
+its stdin.  The observer passes the student process one probe at a time.
 """
 
-import json
-import os
 import shutil
+import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+import numpy as np
 
-from .. import harness
-from ..sandbox import Limits
+from .. import wire
+from ..exercises.spec import ON_CPU, ON_EVERY_DEVICE_OR_STAND_IN, SUBMISSION, Check, Exercise
+from ..frameworks import facts
+
+GRADER_DIR = Path(__file__).resolve().parent.parent
+BUNDLE_SOURCES = {
+    "launcher.py": GRADER_DIR / "sandbox" / "launcher.py",
+    "observer.py": GRADER_DIR / "sandbox" / "observer.py",
+    "wire.py": GRADER_DIR / "wire.py",
+    "runner.py": GRADER_DIR / "student" / "runner.py",
+    "guard.py": GRADER_DIR / "student" / "guard.py",
+    "session.py": GRADER_DIR / "student" / "session.py",
+}
+HELPER_CELL_ID = "check_helpers"
 
 
-def instructor_program(release_notebook, solutions, solution_ids):
-    """Locked code cells from the instructor's copy with the student's solutions in place."""
+@dataclass(frozen=True)
+class Census:
+    """Devices a framework sees inside the sandbox, found with no student code running."""
+    framework: str
+    version: str
+    devices: tuple[str, ...]
+    stand_in: str | None
+
+    @property
+    def accelerators(self) -> tuple[str, ...]:
+        return tuple(device for device in self.devices if device != facts(self.framework).cpu)
+
+
+@dataclass(frozen=True)
+class Probe:
+    id: str
+    check_id: str
+    case_index: int
+    device: str
+    operation: str
+    params: dict
+    arrays: dict
+
+
+def write_bundle(directory: Path, framework: str, probes: str) -> Path:
+    """The grader code one sandbox runs, read-only: launcher, observer, student runner,
+    the framework's adapter and the exercise's probe operations."""
+    directory = Path(directory)
+    if directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    sources = dict(BUNDLE_SOURCES)
+    sources["adapter.py"] = facts(framework).adapter_path
+    sources["probes.py"] = GRADER_DIR / "student" / "probes" / f"{probes}.py"
+    for name, source in sources.items():
+        shutil.copyfile(source, directory / name)
+        (directory / name).chmod(0o444)
+    directory.chmod(0o755)
+    return directory
+
+
+def devices_for(check: Check, census: Census) -> list[str]:
+    if check.devices == ON_CPU:
+        return [facts(census.framework).cpu]
+    devices = list(census.devices)
+    if check.devices == ON_EVERY_DEVICE_OR_STAND_IN and not census.accelerators and census.stand_in:
+        devices.append(census.stand_in)
+    return devices
+
+
+def probe_id(check: Check, case_index: int, device: str) -> str:
+    return f"{check.id}/{case_index}@{device}"
+
+
+def probes(exercise: Exercise, census: Census) -> list[Probe]:
+    planned = []
+    for check in exercise.checks:
+        if check.operation == SUBMISSION:
+            continue
+        for index, case in enumerate(check.cases):
+            for device in devices_for(check, census):
+                identifier = probe_id(check, index, device)
+                params = dict(case.params, entry=exercise.entry, device=device,
+                              reveal=not check.hidden, seed=zlib.crc32(identifier.encode()))
+                planned.append(Probe(identifier, check.id, index, device, check.operation, params,
+                                     dict(case.arrays)))
+    return planned
+
+
+def encode_plan(cells: list[str], planned: list[Probe]) -> bytes:
+    arrays = {f"{probe.id}/{name}": np.asarray(value) for probe in planned
+              for name, value in probe.arrays.items()}
+    header = {"type": "plan", "cells": cells,
+              "probes": [{"id": probe.id, "op": probe.operation, "params": probe.params,
+                          "arrays": sorted(probe.arrays)} for probe in planned]}
+    return wire.encode(header, arrays)
+
+
+def census_plan() -> bytes:
+    return wire.encode({"type": "plan", "cells": [],
+                        "probes": [{"id": "census", "op": "census", "params": {}, "arrays": []}]})
+
+
+def program_cells(release_notebook: Path, solutions: dict[str, str]) -> tuple[list[str], list[int]]:
+    """Code cells to run, in order: the instructor's locked cells, the student's
+    solution cells in their places; no test cells.  Also the solution cells' indices."""
     nb = nbformat.read(str(release_notebook), as_version=4)
-    parts = []
+    cells, solution_indices = [], []
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         grade_id = meta.get("grade_id")
-        if cell.cell_type != "code" or meta.get("grade") or grade_id == "check_helpers":
+        if cell.cell_type != "code" or meta.get("grade") or grade_id == HELPER_CELL_ID:
             continue
-        if grade_id in solution_ids:
-            parts.append(solutions.get(grade_id, ""))
+        if meta.get("solution"):
+            solution_indices.append(len(cells))
+            cells.append(solutions.get(grade_id, ""))
         else:
-            parts.append(cell.source)
-    return "\n\n".join(parts) + "\n"
-
-
-def _tensor_spec(array):
-    return {"dtype": str(array.dtype), "data": array.astype(float).tolist()}
-
-
-def probes(exercise):
-    plan = []
-    for check in exercise.checks:
-        if check.probe == "static":
-            continue
-        for index, case in enumerate(check.cases):
-            plan.append({"id": "%s/%d" % (check.id, index), "kind": check.probe,
-                         "all_devices": check.all_devices,
-                         "inputs": {name: _tensor_spec(a) for name, a in case.inputs.items()}})
-    return plan
-
-
-def write_workdir(workdir, exercise, program, limits: Limits):
-    """Fresh directory holding only this submission's code, the harness and the plan."""
-    workdir = Path(workdir)
-    if workdir.exists():
-        shutil.rmtree(workdir)
-    workdir.mkdir(parents=True)
-    (workdir / "program.py").write_text(program, encoding="utf-8")
-    shutil.copyfile(harness.__file__, workdir / "harness.py")
-    plan = {"function": exercise.function, "probes": probes(exercise),
-            "limits": {"nproc": limits.nproc}}
-    (workdir / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
-    # Readable by the unprivileged sandbox uid, writable by nobody inside.
-    os.chmod(workdir, 0o755)
-    for child in workdir.iterdir():
-        os.chmod(child, 0o444)
-    return workdir
-
-
-HARNESS_COMMAND = ["python", "-I", "-B", "harness.py", "plan.json", "program.py", "{RESULT_FD}"]
+            cells.append(cell.source)
+    return cells, solution_indices

@@ -1,187 +1,240 @@
-"""`python -m grader autograde`: the batch, in parallel and resumable.
+"""`python -m grader autograde`: one batch, in parallel, resumable, every result kept.
 
-Worker threads each drive one sandboxed process at a time (the CPU work is in
-the sandboxes).  Only the main thread touches the gradebook, committing each
-submission as soon as it is judged; a re-run skips what is recorded.
+Side: trusted grader.  Worker threads each drive one sandbox at a time (the
+CPU work happens in the sandboxes); only the main thread writes the
+gradebook, one transaction per submission as soon as it is judged, so an
+interrupted batch loses nothing and a re-run grades only what is missing.
+At the start of a batch a sandboxed run with no student code takes the
+census of the devices the framework sees there; every check runs on the CPU
+and on each of those devices.
 """
 
+import difflib
 import os
 import queue
 import shutil
-import signal
 import sys
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from ..checks import exercise_for
-from ..sandbox import Limits, check_sandbox, run_sandboxed
-from .plan import HARNESS_COMMAND, instructor_program, write_workdir
+from ..errors import GraderError, NotReleased, UnknownAssignment, UnknownStudent
+from ..exercises import EXERCISES, exercise_for
+from ..exercises.spec import Exercise
+from ..paths import Course
+from ..sandbox.host import Isolation, Limits, decide_isolation, run_plan
+from .plan import Census, census_plan, encode_plan, probes, program_cells, write_bundle
 from .progress import ProgressBar, summary_table
 from .record import build_autograded_notebook, is_recorded, record_outcome, write_autograded
 from .submission import BadSubmission, load_submission
 from .verify import Outcome, verify
 
 
-class GradingError(SystemExit):
-    """Fatal, instructor-facing error (Vietnamese message, exit code 2)."""
+class GradingInterrupted(GraderError):
+    """Ctrl-C: what was graded is saved; the command line exits with status 130."""
 
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+    exit_code = 130
 
 
-def discover_students(course, assignment):
+class CensusFailed(GraderError):
+    """The framework could not start inside the sandbox with no student code at all."""
+
+
+def discover_students(course: Course, assignment: str) -> list[str]:
     root = course.submitted()
     if not root.is_dir():
         return []
-    students = []
-    for entry in sorted(root.iterdir()):
-        target = entry / assignment
-        if entry.is_dir() and not entry.is_symlink() and target.is_dir() and not target.is_symlink():
-            students.append(entry.name)
-    return students
+    return sorted(entry.name for entry in root.iterdir()
+                  if entry.is_dir() and not entry.is_symlink()
+                  and (entry / assignment).is_dir() and not (entry / assignment).is_symlink())
 
 
-def remove_stale_run_dirs(course):
-    """Work dirs left by a run that was killed (its pid is gone)."""
+def remove_stale_run_dirs(course: Course) -> None:
+    """Work dirs left by a batch that was killed (its pid is gone)."""
     if not course.work.is_dir():
         return
     for entry in course.work.glob("run-*"):
         try:
             pid = int(entry.name.split("-")[1])
+            os.kill(pid, 0)
         except (IndexError, ValueError):
             continue
-        try:
-            os.kill(pid, 0)
         except ProcessLookupError:
             shutil.rmtree(entry, ignore_errors=True)
         except PermissionError:
             pass
 
 
-def grade_one(course, exercise, student, limits, slot, isolated, run_dir):
-    """Everything for one submission except the gradebook write (done by the caller)."""
+def take_census(bundle: Path, framework: str, limits: Limits, isolation: Isolation) -> Census:
+    run = run_plan(bundle, census_plan(), limits, isolation)
+    for header, _ in run.messages:
+        obs = header.get("obs") if header.get("type") == "answer" else None
+        if isinstance(obs, dict) and isinstance(obs.get("devices"), list):
+            devices = tuple(str(d)[:40] for d in obs["devices"][:16] if isinstance(d, str))
+            stand_in = obs.get("stand_in") if isinstance(obs.get("stand_in"), str) else None
+            return Census(framework, str(obs.get("version", "?"))[:40], devices, stand_in)
+    raise CensusFailed(
+        f"Không khởi động được {framework} trong hộp cát (chưa chạy mã nào của sinh viên), nên "
+        f"không chấm được. Thông báo lỗi:\n{(run.stderr_tail or run.stdout_tail)[-2000:]}")
+
+
+@dataclass
+class Batch:
+    """What every submission of one batch shares."""
+    course: Course
+    exercise: Exercise
+    limits: Limits
+    isolation: Isolation
+    census: Census
+    bundle: Path
+
+    @property
+    def release_notebook(self) -> Path:
+        return self.course.release(self.exercise.assignment, self.exercise.notebook)
+
+
+def grade_one(batch: Batch, student: str):
+    """Everything for one submission except the gradebook write (the caller does it)."""
     started = time.monotonic()
-    release_nb = course.release(exercise.assignment, exercise.notebook)
-    solution_ids = [exercise.solution_grade_id()]
+    exercise = batch.exercise
+    planned = probes(exercise, batch.census)
     outcome = Outcome(student, exercise.assignment, status="graded")
-    solutions = {}
+    solutions: dict[str, str] = {}
+    run, source, solution_indices = None, "", []
     try:
-        submission = load_submission(course.submitted(student, exercise.assignment), student,
-                                     exercise.assignment, exercise.notebook, solution_ids,
-                                     exercise.function)
+        submission = load_submission(batch.course.submitted(student, exercise.assignment), student,
+                                     exercise.assignment, exercise.notebook,
+                                     [exercise.solution_grade_id], exercise.entry)
         outcome.notes, outcome.timestamp = submission.notes, submission.timestamp
         solutions = submission.solutions
+        if not solutions:
+            outcome.status, outcome.reason = "failed", "Bài nộp không có lời giải nào để chấm."
     except BadSubmission as bad:
         outcome.status, outcome.reason = "failed", bad.message
-        outcome.checks, _ = verify(exercise, "", None, limits)
-        outcome.wall_seconds = time.monotonic() - started
-        return outcome, build_autograded_notebook(release_nb, {}, outcome)
-    source = "\n\n".join(solutions.values())
-    if not solutions:
-        outcome.status, outcome.reason = "failed", "Bài nộp không có lời giải nào để chấm."
-        outcome.checks, _ = verify(exercise, "", None, limits)
-    else:
-        workdir = run_dir / ("slot%d-%s" % (slot, uuid.uuid4().hex[:8]))
-        try:
-            write_workdir(workdir, exercise, instructor_program(release_nb, solutions, solution_ids),
-                          limits)
-            run = run_sandboxed(workdir, HARNESS_COMMAND, limits, slot=slot, isolated=isolated)
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
-        outcome.checks, failure = verify(exercise, source, run, limits)
+    if solutions:
+        cells, solution_indices = program_cells(batch.release_notebook, solutions)
+        source = "\n\n".join(cells[index] for index in solution_indices)
+        run = run_plan(batch.bundle, encode_plan(cells, planned), batch.limits, batch.isolation)
         outcome.timings = {"sandbox": run.wall_seconds,
-                           "startup": run.extra.get("startup_seconds", run.wall_seconds)}
-        if failure:
-            outcome.status, outcome.reason = "failed", failure
+                           "startup": run.first_report_seconds or run.wall_seconds}
+    outcome.checks, failure, outcome.flags = verify(exercise, batch.census, planned, run, source,
+                                                    batch.limits, solution_indices)
+    if failure:
+        outcome.status, outcome.reason = "failed", failure
+    if not batch.census.accelerators:
+        outcome.notes = list(outcome.notes) + [
+            "Máy chấm không có GPU: các bài kiểm tra chỉ chạy trên CPU, phần trên GPU đã bỏ qua"
+            + (f" (bài kiểm tra thiết bị dùng {batch.census.stand_in} thay cho GPU)."
+               if batch.census.stand_in else ".")]
+    if outcome.flags:
+        outcome.notes = list(outcome.notes) + [
+            "Bộ chấm phát hiện lời giải can thiệp vào bộ chấm: " + "; ".join(outcome.flags[:5])
+            + ". Các bài kiểm tra chạy sau thời điểm đó không được tính điểm."]
     outcome.wall_seconds = time.monotonic() - started
-    return outcome, build_autograded_notebook(release_nb, solutions, outcome)
+    return outcome, build_autograded_notebook(batch.release_notebook, solutions, outcome)
 
 
-def autograde(course, assignment, jobs=None, force=False, allow_unsafe=False, limits=None,
-              stream=sys.stderr, students=None):
+def check_students(requested: list[str], available: list[str], assignment: str) -> None:
+    unknown = [name for name in requested if name not in available]
+    if unknown:
+        hints = []
+        for name in unknown:
+            close = difflib.get_close_matches(name, available, n=3)
+            hints.append(f"«{name}»" + (f" (có phải {', '.join(close)}?)" if close else ""))
+        raise UnknownStudent(f"Không có bài nộp {assignment} của: {', '.join(hints)}. Sổ điểm "
+                             "không bị thay đổi.")
+
+
+def autograde(course: Course, assignment: str, *, jobs: int | None = None, force: bool = False,
+              limits: Limits | None = None, allow_unsafe: bool = False,
+              allow_no_memory_limit: bool = False, students: list[str] | None = None,
+              stream=sys.stderr) -> list[Outcome]:
     limits = limits or Limits()
     jobs = max(1, jobs or os.cpu_count() or 1)
     exercise = exercise_for(assignment)
     if exercise is None:
-        raise GradingError("Không có bài tập «%s» trong bộ chấm. Các bài tập có định nghĩa "
-                           "bài kiểm tra: %s." % (assignment, ", ".join(_known())))
+        raise UnknownAssignment(f"Không có bài tập «{assignment}» trong bộ chấm. Các bài tập có "
+                                f"định nghĩa bài kiểm tra: {', '.join(sorted(EXERCISES))}.")
     if not course.release(assignment, exercise.notebook).is_file():
-        raise GradingError("Bài tập «%s» chưa được phát hành: chạy `python -m grader release` "
-                           "(hoặc `make assignments`) trước." % assignment)
-    problem = check_sandbox()
-    isolated = problem is None
-    if problem and not allow_unsafe:
-        raise GradingError("Từ chối chấm vì không cách ly được mã của sinh viên: %s\n"
-                           "Nếu chấp nhận rủi ro (mã của sinh viên chạy không cách ly), "
-                           "thêm tùy chọn --allow-unsafe." % problem)
-    if problem:
-        stream.write("CẢNH BÁO: chấm KHÔNG cách ly (--allow-unsafe): %s\n" % problem)
-    gradebook = Gradebook(course.db_url)
-    try:
+        raise NotReleased(f"Bài tập «{assignment}» chưa được phát hành: chạy `make assignments` "
+                          "trước.")
+    available = discover_students(course, assignment)
+    if students:
+        check_students(students, available, assignment)
+    isolation = decide_isolation(allow_unsafe, allow_no_memory_limit,
+                                 gpu_present=any(Path("/dev").glob("nvidia[0-9]*")))
+    for warning in isolation.warnings:
+        stream.write(f"CẢNH BÁO: {warning}\n")
+    with Gradebook(course.db_url) as gradebook:
         try:
             gradebook.find_assignment(assignment)
         except MissingEntry:
-            raise GradingError("Sổ điểm chưa có bài tập «%s»: chạy `python -m grader release` "
-                               "trước." % assignment)
-        everyone = students or discover_students(course, assignment)
+            raise NotReleased(f"Sổ điểm chưa có bài tập «{assignment}»: chạy `make assignments` "
+                              "trước.") from None
+        everyone = students or available
         if not everyone:
-            stream.write("Không có bài nộp nào trong %s/*/%s.\n" % (course.submitted(), assignment))
+            stream.write(f"Không có bài nộp nào trong {course.submitted()}/*/{assignment}.\n")
             return []
         pending = [s for s in everyone if force or not is_recorded(gradebook, assignment, s)]
-        skipped = len(everyone) - len(pending)
-        stream.write("Chấm %s: %d bài nộp (%d đã chấm từ trước), %d luồng song song, "
-                     "giới hạn %g giây/bài.\n" % (assignment, len(pending), skipped, jobs,
-                                                 limits.wall_seconds))
+        earlier = [s for s in everyone if s not in pending]
         remove_stale_run_dirs(course)
-        run_dir = course.work / ("run-%d-%s" % (os.getpid(), uuid.uuid4().hex[:6]))
+        run_dir = course.work / f"run-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         run_dir.mkdir(parents=True, exist_ok=True)
-        os.chmod(run_dir, 0o755)
-        outcomes = []
-        progress = ProgressBar(len(pending), stream)
-        slots = queue.Queue()
-        for slot in range(jobs):
-            slots.put(slot)
-
-        def task(student):
-            slot = slots.get()
-            try:
-                return grade_one(course, exercise, student, limits, slot, isolated, run_dir)
-            except Exception as exc:  # a grader bug must not stop the batch
-                outcome = Outcome(student, assignment, status="failed",
-                                  reason="Lỗi nội bộ của bộ chấm: %s: %s" % (type(exc).__name__, exc))
-                outcome.checks, _ = verify(exercise, "", None, limits)
-                return outcome, build_autograded_notebook(
-                    course.release(assignment, exercise.notebook), {}, outcome)
-            finally:
-                slots.put(slot)
-
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = {pool.submit(task, student): student for student in pending}
-            try:
-                for future in as_completed(futures):
-                    outcome, notebook = future.result()
-                    write_autograded(course.autograded(outcome.student, assignment,
-                                                       exercise.notebook), notebook)
-                    record_outcome(gradebook, outcome)
-                    outcomes.append(outcome)
-                    progress.advance(outcome.student)
-            except KeyboardInterrupt:
-                stream.write("\nĐã dừng. Các bài đã chấm xong vẫn được lưu; chạy lại lệnh để "
-                             "chấm tiếp phần còn lại.\n")
-                stream.flush()
-                # Sandboxes die with this process (PDEATHSIG + PID namespaces).
-                os.kill(os.getpid(), signal.SIGKILL)
-        shutil.rmtree(run_dir, ignore_errors=True)
-        summary_table(outcomes, skipped, stream)
+        run_dir.chmod(0o755)
+        try:
+            bundle = write_bundle(run_dir / "bundle", exercise.framework, exercise.probes)
+            stream.write(f"Kiểm kê thiết bị của {exercise.framework} trong hộp cát...\n")
+            census = take_census(bundle, exercise.framework, limits, isolation)
+            stream.write(f"Chấm {assignment}: {len(pending)} bài nộp ({len(earlier)} đã chấm từ "
+                         f"trước), {jobs} luồng song song, giới hạn {limits.wall_seconds:g} "
+                         f"giây/bài; thiết bị: {', '.join(census.devices)}"
+                         + (f" (thay GPU bằng {census.stand_in})"
+                            if not census.accelerators and census.stand_in else "") + ".\n")
+            batch = Batch(course, exercise, limits, isolation, census, bundle)
+            outcomes = _grade_all(batch, pending, jobs, gradebook, stream)
+        finally:
+            shutil.rmtree(run_dir, ignore_errors=True)
+        summary_table(outcomes, earlier, gradebook, assignment, stream)
         return outcomes
+
+
+def _grade_all(batch: Batch, pending: list[str], jobs: int, gradebook, stream) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    progress = ProgressBar(len(pending), stream)
+
+    def task(student):
+        progress.started(student)
+        try:
+            return grade_one(batch, student)
+        except Exception as error:  # a grader bug must not stop the batch
+            outcome = Outcome(student, batch.exercise.assignment, status="failed",
+                              reason=f"Lỗi nội bộ của bộ chấm: {type(error).__name__}: {error}")
+            outcome.checks, _, _ = verify(batch.exercise, batch.census, [], None, "", batch.limits)
+            return outcome, build_autograded_notebook(batch.release_notebook, {}, outcome)
+
+    pool = ThreadPoolExecutor(max_workers=jobs)
+    futures = []
+    try:
+        futures += [pool.submit(task, student) for student in pending]
+        for future in as_completed(futures):
+            outcome, notebook = future.result()
+            write_autograded(batch.course.autograded(outcome.student, outcome.assignment,
+                                                     batch.exercise.notebook), notebook)
+            record_outcome(gradebook, outcome)
+            outcomes.append(outcome)
+            progress.finished(outcome.student)
+    except KeyboardInterrupt:
+        progress.stop()
+        for future in futures:
+            future.cancel()
+        raise GradingInterrupted(
+            f"Đã dừng theo yêu cầu (Ctrl-C). {len(outcomes)} bài đã chấm xong đã được lưu vào sổ "
+            "điểm; chạy lại lệnh để chấm tiếp phần còn lại.") from None
     finally:
-        gradebook.close()
-
-
-def _known():
-    from ..checks import EXERCISES
-    return sorted(EXERCISES)
+        progress.stop()
+        pool.shutdown(wait=False, cancel_futures=True)
+    return outcomes

@@ -1,20 +1,22 @@
-"""Trusted verdicts: turn the sandbox's untrusted records into points.
+"""Trusted verdicts: the observer's untrusted reports in, points out.
 
-This runs only in the grader's process, which never executes student code.
-Every record is validated strictly (types, sizes, finite numbers) before a
-judge sees it; references come from the exercise definition, never from the
-sandbox.
+Side: trusted grader.  Runs only in the grader's process, which never runs
+student code.  Every report is cleaned (types, sizes, depth) before a judge
+sees it; expected values come from the exercise definition, never from the
+sandbox.  A probe answered after the student's process was caught touching
+the grader's internals counts for nothing, and the submission is flagged.
 """
 
-import json
-import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from ..checks import judges
+import numpy as np
 
-MAX_RECORDS = 10_000
-MAX_LIST = 100_000
+from ..exercises.judges import describe_error
+from ..exercises.spec import SUBMISSION, Exercise
+from ..sandbox.host import Limits, SandboxRun
+from .plan import Census, Probe, devices_for, probe_id
+
+MAX_DEPTH, MAX_ITEMS, MAX_TEXT = 5, 1000, 400
 
 
 @dataclass
@@ -27,7 +29,7 @@ class CheckResult:
     messages: list = field(default_factory=list)
 
     @property
-    def points(self):
+    def points(self) -> int:
         return self.max_points if self.passed else 0
 
 
@@ -39,165 +41,187 @@ class Outcome:
     reason: str = ""                 # Vietnamese, for the instructor and the student
     checks: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    flags: list = field(default_factory=list)   # tampering evidence, for the instructor
     wall_seconds: float = 0.0
     timestamp: str | None = None
     timings: dict = field(default_factory=dict)  # benchmark figures (seconds)
 
     @property
-    def score(self):
+    def score(self) -> float:
         return sum(c.points for c in self.checks)
 
     @property
-    def max_score(self):
+    def max_score(self) -> float:
         return sum(c.max_points for c in self.checks)
 
 
-def _number_list(value, limit=MAX_LIST):
-    if not isinstance(value, list) or len(value) > limit:
+def clean(value, depth=0):
+    """Plain JSON data only, bounded in depth, length and size."""
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) < 2**53 else None
+    if isinstance(value, float):
+        return value if np.isfinite(value) else None
+    if isinstance(value, str):
+        return value[:MAX_TEXT]
+    if depth >= MAX_DEPTH:
         return None
-    out = []
-    for v in value:
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            return None
-        out.append(float(v))
-    return out
+    if isinstance(value, list):
+        return [clean(item, depth + 1) for item in value[:MAX_ITEMS]]
+    if isinstance(value, dict):
+        return {str(key)[:60]: clean(item, depth + 1) for key, item in list(value.items())[:MAX_ITEMS]}
+    return None
 
 
-def _short_str(value, limit):
-    return value[:limit] if isinstance(value, str) else None
+def clean_arrays(arrays: dict) -> dict:
+    kept = {}
+    for name, array in arrays.items():
+        if isinstance(array, np.ndarray) and array.dtype.kind in "fiub" and not name.startswith("_"):
+            kept[str(name)[:60]] = array
+    return kept
 
 
-def sanitize_observation(obs):
-    """Keep only well-typed fields; anything odd becomes an error observation."""
-    if not isinstance(obs, dict):
-        return {"error": "kết quả không hợp lệ"}
-    if "error" in obs:
-        return {"error": _short_str(obs["error"], 400) or "lỗi không rõ"}
-    clean = {"type": _short_str(obs.get("type"), 100) or "?",
-             "is_tensor": obs.get("is_tensor") is True}
-    if not clean["is_tensor"]:
-        return clean
-    clean["dtype"] = _short_str(obs.get("dtype"), 40) or "?"
-    clean["floating"] = obs.get("floating") is True
-    clean["device"] = _short_str(obs.get("device"), 40) or "?"
-    shape = obs.get("shape")
-    if (not isinstance(shape, list) or len(shape) > 8
-            or not all(isinstance(s, int) and not isinstance(s, bool) and 0 <= s <= 10**6
-                       for s in shape)):
-        return {"error": "kích thước đầu ra không hợp lệ"}
-    clean["shape"] = shape
-    values = _number_list(obs.get("values"))
-    expected_size = math.prod(shape)
-    clean["values"] = values if values is not None and len(values) == expected_size else None
-    if "grad" in obs:
-        clean["grad"] = _number_list(obs.get("grad"))
-    if obs.get("grad_error") is not None:
-        clean["grad_error"] = _short_str(obs.get("grad_error"), 400) or "lỗi không rõ"
-    return clean
+@dataclass
+class Reports:
+    """The observer's messages, sorted out."""
+    cells: list = field(default_factory=list)
+    observations: dict = field(default_factory=dict)   # probe id -> observation
+    tainted_from: int | None = None                    # index of the first probe after tampering
+    flags: list = field(default_factory=list)
+    end: str = ""                                      # "done", "student_exit", "malformed", ...
+    end_detail: str = ""
+    answered: int = 0
 
 
-def parse_records(result_text):
-    """(events, observations keyed by (probe id, device)) from the result pipe."""
-    events, observations = {}, {}
-    for line in result_text.splitlines()[:MAX_RECORDS]:
-        try:
-            record = json.loads(line)
-        except (ValueError, RecursionError):
-            continue
-        if not isinstance(record, dict) or not isinstance(record.get("event"), str):
-            continue
-        event = record["event"]
-        if event == "probe" and isinstance(record.get("id"), str) \
-                and isinstance(record.get("device"), str):
-            observations[(record["id"], record["device"][:40])] = sanitize_observation(
-                record.get("obs"))
-        else:
-            events[event] = record
-    return events, observations
+def sort_reports(run: SandboxRun | None, planned: list[Probe]) -> Reports:
+    reports = Reports()
+    if run is None:
+        return reports
+    order = {probe.id: index for index, probe in enumerate(planned)}
+    for header, arrays in run.messages:
+        kind = header.get("type")
+        flags = [str(flag)[:200] for flag in header.get("flags") or () if isinstance(flag, str)]
+        if kind == "loaded":
+            reports.cells = clean(header.get("cells")) or []
+            if flags:
+                reports.tainted_from = 0
+        elif kind == "answer" and header.get("probe") in order:
+            index = order[header["probe"]]
+            obs = clean(header.get("obs"))
+            obs = obs if isinstance(obs, dict) else {"error": {"type": "?", "module": "?"}}
+            obs.update(clean_arrays(arrays))
+            if obs.get("kind") == "tampered" and obs.get("tamper"):
+                flags.append(str(obs["tamper"]))
+            reports.observations[header["probe"]] = obs
+            reports.answered += 1
+            if flags and reports.tainted_from is None:
+                reports.tainted_from = index
+        elif isinstance(kind, str):
+            reports.end, reports.end_detail = kind[:40], str(header.get("detail", ""))[:200]
+        reports.flags += [flag for flag in flags if flag not in reports.flags]
+    return reports
 
 
-def expected_gpus():
-    """GPUs this machine has, judged by the trusted side (not by the sandbox)."""
-    return ["cuda:%d" % i for i in range(len(list(Path("/dev").glob("nvidia[0-9]*"))))]
-
-
-def run_failure_reason(run, events, limits):
-    """Why the run stopped early, in Vietnamese, or '' if it finished."""
+def run_failure(run: SandboxRun | None, reports: Reports, limits: Limits,
+                solution_indices: list[int]) -> str:
+    """Why the run did not get through every probe, in Vietnamese, or ''."""
     if run is None:
         return ""
+    for index, cell in enumerate(reports.cells):
+        if isinstance(cell, dict) and not cell.get("ok"):
+            error = describe_error(cell.get("error"), reveal=True)
+            if index in solution_indices:
+                return "Ô lời giải gây lỗi khi chạy: " + error
+            return ("Ô bị khóa của notebook gây lỗi (môi trường chấm có vấn đề, giảng viên cần "
+                    "xem lại): " + error)
+    if reports.end == "done":
+        return ""
     if run.timed_out:
-        return "Hết thời gian: lời giải chạy quá %d giây (có thể do vòng lặp vô hạn)." % limits.wall_seconds
+        return (f"Hết thời gian: lời giải chạy quá {limits.wall_seconds:g} giây (có thể do vòng "
+                "lặp vô hạn).")
     if run.output_exceeded:
-        return "Lời giải in ra quá nhiều (vượt %d MB) nên bị dừng." % (limits.output_bytes // 1024**2)
-    if "program_error" in events:
-        return "Ô lời giải gây lỗi khi chạy: " + str(events["program_error"].get("error"))[:300]
-    if "missing_function" in events:
-        return "Ô lời giải không định nghĩa hàm %s." % str(events["missing_function"].get("name"))[:60]
-    if "done" not in events:
-        code = run.exit_code
-        if code is not None and code > 128:
-            code = 128 - code  # bwrap reports a child killed by signal N as 128 + N
-        if code is not None and code < 0:
-            detail = "bị tín hiệu %d dừng" % -code
-            if -code == 24:
-                detail += " (vượt giới hạn thời gian CPU)"
-            elif -code == 9:
-                detail += " (có thể do dùng quá nhiều bộ nhớ hoặc bị buộc dừng)"
+        return f"Lời giải in ra quá nhiều (vượt {limits.output_bytes // 1024**2} MB) nên bị dừng."
+    if run.memory_exceeded:
+        return (f"Lời giải dùng quá nhiều bộ nhớ (giới hạn {limits.memory_bytes / 1024**3:g} GB "
+                "cho cả hộp cát) nên bị dừng.")
+    if reports.end == "malformed":
+        return "Lời giải làm hỏng kênh trả lời của bộ chấm nên lần chạy bị dừng."
+    if reports.end == "student_exit":
+        status = reports.end_detail
+        detail = f"thoát với mã {status}"
+        if status.lstrip("-").isdigit() and int(status) < 0:
+            signal_number = -int(status)
+            detail = f"bị tín hiệu {signal_number} dừng" + {
+                24: " (vượt giới hạn thời gian CPU)",
+                9: " (có thể do dùng quá nhiều bộ nhớ hoặc bị buộc dừng)"}.get(signal_number, "")
+        return f"Tiến trình chạy lời giải kết thúc giữa chừng ({detail})."
+    return "Lần chạy kết thúc bất thường trước khi chạy hết các bài kiểm tra."
+
+
+def collapse(messages: list[str]) -> list[str]:
+    """The same explanation for several cases appears once, with the cases it concerns."""
+    grouped: dict[str, list[str]] = {}
+    for message in messages:
+        label, body = "", message
+        if message.startswith("[") and "] " in message:
+            label, body = message[1:].split("] ", 1)
+        grouped.setdefault(body, []).append(label)
+    result = []
+    for body, labels in grouped.items():
+        labels = [label for label in labels if label]
+        if len(labels) <= 1:
+            result.append((f"[{labels[0]}] " if labels else "") + body)
         else:
-            detail = "thoát với mã %s" % code
-        memory = "MemoryError" in run.stderr_tail
-        return ("Tiến trình chạy lời giải kết thúc giữa chừng (%s)%s." % (
-            detail, "; lời giải dùng quá nhiều bộ nhớ" if memory else ""))
-    return ""
+            shown = "; ".join(labels[:6]) + ("; ..." if len(labels) > 6 else "")
+            result.append(f"{body} (gặp ở {len(labels)} trường hợp: {shown})")
+    return result
 
 
-def judge_case(check, case, obs, device, reference):
-    label = case.label if device == "cpu" else case.label + ", " + device
-    expected = reference(check, case)
-    if check.kind == "shape":
-        return judges.judge_shape(obs, expected["expected_shape"], label)
-    if check.kind == "values":
-        return judges.judge_values(obs, label=label, **expected)
-    if check.kind == "floating":
-        return judges.judge_floating(obs, label)
-    if check.kind == "device":
-        return judges.judge_device(obs, device, label)
-    if check.kind == "gradient":
-        return judges.judge_gradient(obs, label=label, **expected)
-    raise ValueError(check.kind)
-
-
-def verify(exercise, submission_source, run, limits):
-    """CheckResults for every check of ``exercise`` (all failing when ``run`` is None)."""
-    events, observations = parse_records(run.result_text if run else "")
-    failure = run_failure_reason(run, events, limits)
-    gpus = expected_gpus()
-    results = {}
+def verify(exercise: Exercise, census: Census, planned: list[Probe], run: SandboxRun | None,
+           source: str, limits: Limits, solution_indices: list[int] = ()) -> tuple[list, str, list]:
+    """(CheckResults for every check, failure reason, flags).  ``run`` None: nothing ran."""
+    reports = sort_reports(run, planned)
+    failure = run_failure(run, reports, limits, list(solution_indices))
+    index_of = {probe.id: index for index, probe in enumerate(planned)}
+    policy = sorted({str(entry)[:80] for obs in reports.observations.values()
+                     for entry in (obs.get("policy") or ()) if isinstance(entry, str)})
+    results: dict[str, CheckResult] = {}
     for check in exercise.checks:
         passed, messages = True, []
-        if check.probe == "static":
-            found = judges.find_builtin_convolutions(submission_source, (exercise.function,))
-            ok, message = judges.judge_no_builtin(found, "mã nguồn lời giải")
-            passed, messages = ok, [message]
+        if check.operation == SUBMISSION:
+            if run is None:
+                passed, messages = False, ["Không có lời giải để kiểm tra."]
+            else:
+                ok, message = check.judge({"source": source, "policy": policy}, {}, "", "", True)
+                passed, messages = ok, [message]
         else:
-            devices = ["cpu"] + (gpus if check.all_devices else [])
-            for index, case in enumerate(check.cases):
+            devices = devices_for(check, census)
+            for case_index, case in enumerate(check.cases):
                 for device in devices:
-                    obs = observations.get(("%s/%d" % (check.id, index), device))
+                    identifier = probe_id(check, case_index, device)
+                    label = case.label if device == devices[0] else f"{case.label}, {device}"
+                    obs = reports.observations.get(identifier)
                     if obs is None:
                         passed = False
-                        messages.append("[%s] Không có kết quả. %s" % (
-                            case.label, failure or "Bài kiểm tra không chạy tới được."))
+                        messages.append(f"[{label}] Không có kết quả. "
+                                        + (failure or "Bài kiểm tra không chạy tới được."))
                         continue
-                    ok, message = judge_case(check, case, obs, device, exercise.reference)
-                    passed &= ok
+                    tainted = (reports.tainted_from is not None
+                               and index_of.get(identifier, 0) >= reports.tainted_from)
+                    if tainted:
+                        passed = False
+                        messages.append(f"[{label}] Kết quả bị loại vì lời giải can thiệp vào "
+                                        "bộ chấm (xem ghi chú của giảng viên).")
+                        continue
+                    ok, message = check.judge(obs, case.expected, case.label, device,
+                                              not check.hidden)
+                    passed &= bool(ok)
                     messages.append(message)
-            if check.all_devices and not gpus:
-                messages.append("Máy chấm không có GPU: phần kiểm tra trên GPU đã bỏ qua.")
         for required in check.requires:
             if required in results and not results[required].passed:
                 passed = False
-                messages.append("Chỉ tính điểm khi bài kiểm tra «%s» đạt." % required)
+                messages.append(f"Chỉ tính điểm khi bài kiểm tra «{required}» đạt.")
         results[check.id] = CheckResult(check.id, check.title, check.points, check.hidden,
-                                        passed, messages)
-    return [results[c.id] for c in exercise.checks], failure
+                                        passed, collapse(messages))
+    return [results[check.id] for check in exercise.checks], failure, reports.flags
