@@ -89,11 +89,21 @@ def nbgrader_metadata(grade_id: str, *, grade=False, solution=False, locked=Fals
     return {"nbgrader": meta}
 
 
+def judge_modules(exercise: Exercise) -> list:
+    """``judges`` and any other module a check's judge comes from (each self-contained)."""
+    modules = [judges]
+    for check in exercise.checks:
+        module = inspect.getmodule(check.judge)
+        if module not in modules:
+            modules.append(module)
+    return modules
+
+
 def helper_sources(exercise: Exercise) -> str:
     parts = [facts(exercise.framework).adapter_path.read_text(encoding="utf-8"),
              (STUDENT_DIR / "session.py").read_text(encoding="utf-8"),
              (STUDENT_DIR / "probes" / f"{exercise.probes}.py").read_text(encoding="utf-8"),
-             inspect.getsource(judges), HELPER_GLUE]
+             *(inspect.getsource(module) for module in judge_modules(exercise)), HELPER_GLUE]
     source = "\n\n".join(parts)
     if "'''" in source or source.rstrip().endswith("\\"):
         raise ValueError("helper sources cannot be embedded in a raw ''' string")
