@@ -11,7 +11,6 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
 import numpy as np
 
 from .. import wire
@@ -116,6 +115,8 @@ def census_plan() -> bytes:
 def program_cells(release_notebook: Path, solutions: dict[str, str]) -> tuple[list[str], list[int]]:
     """Code cells to run, in order: the instructor's locked cells, the student's
     solution cells in their places; no test cells.  Also the solution cells' indices."""
+    import nbformat  # not needed where plans are built from cells directly (GPU check)
+
     nb = nbformat.read(str(release_notebook), as_version=4)
     cells, solution_indices = [], []
     for cell in nb.cells:

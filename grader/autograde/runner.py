@@ -119,12 +119,12 @@ def grade_one(batch: Batch, student: str):
         cells, solution_indices = program_cells(batch.release_notebook, solutions)
         source = "\n\n".join(cells[index] for index in solution_indices)
         run = run_plan(batch.bundle, encode_plan(cells, planned), batch.limits, batch.isolation)
-        outcome.timings = {"sandbox": run.wall_seconds,
-                           "startup": run.first_report_seconds or run.wall_seconds}
-    outcome.checks, failure, outcome.flags = verify(exercise, batch.census, planned, run, source,
-                                                    batch.limits, solution_indices)
-    if failure:
-        outcome.status, outcome.reason = "failed", failure
+    verdict = verify(exercise, batch.census, planned, run, source, batch.limits, solution_indices)
+    outcome.checks, outcome.flags = verdict.checks, verdict.flags
+    if run is not None:
+        outcome.timings = {"sandbox": run.wall_seconds, "student": verdict.student_seconds}
+    if verdict.failure:
+        outcome.status, outcome.reason = "failed", verdict.failure
     if not batch.census.accelerators:
         outcome.notes = list(outcome.notes) + [
             "Máy chấm không có GPU: các bài kiểm tra chỉ chạy trên CPU, phần trên GPU đã bỏ qua"
@@ -213,7 +213,7 @@ def _grade_all(batch: Batch, pending: list[str], jobs: int, gradebook, stream) -
         except Exception as error:  # a grader bug must not stop the batch
             outcome = Outcome(student, batch.exercise.assignment, status="failed",
                               reason=f"Lỗi nội bộ của bộ chấm: {type(error).__name__}: {error}")
-            outcome.checks, _, _ = verify(batch.exercise, batch.census, [], None, "", batch.limits)
+            outcome.checks = verify(batch.exercise, batch.census, [], None, "", batch.limits).checks
             return outcome, build_autograded_notebook(batch.release_notebook, {}, outcome)
 
     pool = ThreadPoolExecutor(max_workers=jobs)

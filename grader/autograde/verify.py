@@ -92,6 +92,7 @@ class Reports:
     end: str = ""                                      # "done", "student_exit", "malformed", ...
     end_detail: str = ""
     answered: int = 0
+    student_seconds: float = 0.0   # as the student process measured it (benchmark only)
 
 
 def sort_reports(run: SandboxRun | None, planned: list[Probe]) -> Reports:
@@ -102,6 +103,11 @@ def sort_reports(run: SandboxRun | None, planned: list[Probe]) -> Reports:
     for header, arrays in run.messages:
         kind = header.get("type")
         flags = [str(flag)[:200] for flag in header.get("flags") or () if isinstance(flag, str)]
+        seconds = header.get("student_seconds") if kind == "loaded" else (
+            (header.get("obs") or {}).get("student_seconds") if isinstance(header.get("obs"), dict)
+            else None)
+        if isinstance(seconds, float) and 0 <= seconds < 1e6:
+            reports.student_seconds += seconds
         if kind == "loaded":
             reports.cells = clean(header.get("cells")) or []
             if flags:
@@ -178,9 +184,17 @@ def collapse(messages: list[str]) -> list[str]:
     return result
 
 
+@dataclass
+class Verdict:
+    checks: list            # CheckResult per check of the exercise, in order
+    failure: str            # why the run stopped early (Vietnamese), or ''
+    flags: list             # tampering evidence
+    student_seconds: float  # time in the student's code, as the sandbox measured it
+
+
 def verify(exercise: Exercise, census: Census, planned: list[Probe], run: SandboxRun | None,
-           source: str, limits: Limits, solution_indices: list[int] = ()) -> tuple[list, str, list]:
-    """(CheckResults for every check, failure reason, flags).  ``run`` None: nothing ran."""
+           source: str, limits: Limits, solution_indices=()) -> Verdict:
+    """Judge every check of ``exercise`` from the sandbox's reports (``run`` None: nothing ran)."""
     reports = sort_reports(run, planned)
     failure = run_failure(run, reports, limits, list(solution_indices))
     index_of = {probe.id: index for index, probe in enumerate(planned)}
@@ -224,4 +238,5 @@ def verify(exercise: Exercise, census: Census, planned: list[Probe], run: Sandbo
                 messages.append(f"Chỉ tính điểm khi bài kiểm tra «{required}» đạt.")
         results[check.id] = CheckResult(check.id, check.title, check.points, check.hidden,
                                         passed, collapse(messages))
-    return [results[check.id] for check in exercise.checks], failure, reports.flags
+    return Verdict([results[check.id] for check in exercise.checks], failure, reports.flags,
+                   reports.student_seconds)

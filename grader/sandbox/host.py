@@ -34,6 +34,10 @@ from ..errors import IsolationUnavailable
 from . import cgroups, uids
 
 CODE_DIR_IN_SANDBOX = "/sandbox/code"
+# The interpreter by its resolved environment path: a venv reached through a
+# symbolic link is mounted at its real place in the sandbox.
+_VENV_PYTHON = Path(sys.prefix).resolve() / "bin" / Path(sys.executable).name
+PYTHON = str(_VENV_PYTHON) if _VENV_PYTHON.exists() else sys.executable
 CHANNEL_DIR_IN_SANDBOX = "/chan"
 # Resolved once, before any fork: preexec code must not load libraries.
 _PRCTL = ctypes.CDLL(None, use_errno=True).prctl
@@ -184,7 +188,7 @@ class _CappedReader(threading.Thread):
 
 def run_plan(code_dir: Path, plan: bytes, limits: Limits, isolation: Isolation) -> SandboxRun:
     """Run the launcher on ``plan`` (wire bytes, sent on stdin) and collect the reports."""
-    lease = uids.lease() if isolation.bwrap and isolation.as_root else None
+    lease = uids.lease() if isolation.as_root else None
     cgroup = None
     try:
         if isolation.cgroups:
@@ -208,12 +212,13 @@ def _run(code_dir, plan, limits, isolation, lease, cgroup) -> SandboxRun:
     else:
         channel_path = Path(code_dir).parent / f"chan-{os.getpid()}-{threading.get_ident()}"
         shutil.rmtree(channel_path, ignore_errors=True)
-        channel_path.mkdir(mode=0o700)
+        channel_path.mkdir()
+        channel_path.chmod(0o1777)  # the observer's uid makes its FIFOs here
         code, channel, cwd = str(code_dir), str(channel_path), str(channel_path)
         prefix = []
         env = {"PATH": "/usr/bin:/bin", "HOME": channel, "LANG": "C.UTF-8",
                "OMP_NUM_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg"}
-    command = prefix + [sys.executable, "-I", "-S", "-B", f"{code}/launcher.py", str(observer_uid),
+    command = prefix + [PYTHON, "-I", "-S", "-B", f"{code}/launcher.py", str(observer_uid),
                         str(student_uid), str(write_fd), code, channel]
     started = time.monotonic()
     proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -281,7 +286,7 @@ def isolation_problem() -> str | None:
                 "sudo apt-get install -y bubblewrap")
     probe = subprocess.run(
         bwrap_arguments(Path("/"), Limits(), Isolation(cgroups=False))[:-1]
-        + ["--", sys.executable, "-I", "-S", "-c", "pass"],
+        + ["--", PYTHON, "-I", "-S", "-c", "pass"],
         capture_output=True, text=True, timeout=60)
     if probe.returncode != 0:
         return ("bubblewrap không chạy được Python của khóa học trong hộp cát trên máy này: "

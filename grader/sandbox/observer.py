@@ -127,7 +127,8 @@ def main():
         if loaded.get("type") != "loaded":
             raise StudentGone("malformed", "expected the cells' results")
         cells = loaded.get("cells") if isinstance(loaded.get("cells"), list) else []
-        report({"type": "loaded", "cells": cells[:1000], "flags": clean_flags(loaded.get("flags", []))})
+        report({"type": "loaded", "cells": cells[:1000], "flags": clean_flags(loaded.get("flags", [])),
+                "student_seconds": loaded.get("student_seconds")})
         for probe in plan_header.get("probes", []):
             nonce = secrets.token_hex(12)
             arrays = {name: plan_arrays[f"{probe['id']}/{name}"] for name in probe.get("arrays", [])}

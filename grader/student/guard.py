@@ -31,6 +31,11 @@ _str, _bytes, _int, _type = str, bytes, int, type
 _fspath, _getcwd = _os.fspath, _os.getcwd
 
 STDLIB_DIR = _os.path.dirname(_os.__file__) + "/"
+# Where library code lives (read-only in the sandbox): frames from files
+# anywhere else (the cells, /tmp, strings compiled by the student) are the student's.
+LIBRARY_ROOTS = tuple(sorted({form(path).rstrip("/") + "/" for path in (
+    sys.prefix, sys.base_prefix, sys.exec_prefix, STDLIB_DIR)
+    for form in (_os.path.realpath, _os.path.abspath)}))
 # Standard-library code that may hand frames, objects or file contents back
 # to its caller: an event raised inside it belongs to whoever called it.
 LOOK_THROUGH_FILES = {STDLIB_DIR + name + ".py" for name in (
@@ -64,12 +69,14 @@ class GuardRefusal(PermissionError):
     """Raised into the student's code when it touches the grader's internals."""
 
 
-def install(channel_dir, allowed_codes, student_files):
+def install(channel_dir, allowed_codes, student_files, grader_dir):
     """Install the hook; returns (arm, take_flags).
 
     ``allowed_codes``: code objects of the grader's own channel functions,
     the only code allowed to open ``channel_dir``.  ``student_files``: a set
     of file names that are the student's (grows as the student compiles code).
+    ``grader_dir``: where the grader's own files are (their frames count as
+    library code unless the student compiled code under one of their names).
     Nothing is checked until ``arm()`` is called, just before student code runs.
     """
     state = {"armed": False}
@@ -77,6 +84,8 @@ def install(channel_dir, allowed_codes, student_files):
     flags = []
     channel = _str(channel_dir).rstrip("/")
     sensitive = SENSITIVE_PREFIXES + (channel,)
+
+    library_roots = LIBRARY_ROOTS + (_str(grader_dir).rstrip("/") + "/",)
 
     def owner(frame):
         """'student', 'grader' or 'library' for the code that raised the event."""
@@ -91,7 +100,7 @@ def install(channel_dir, allowed_codes, student_files):
                     or name.startswith(FROZEN_PREFIX)):
                 frame = frame.f_back
                 continue
-            return "library"
+            return "library" if name.startswith(library_roots) else "student"
         return "student"  # nothing but look-through frames: nobody else asked
 
     def path_of(argument):
@@ -126,7 +135,9 @@ def install(channel_dir, allowed_codes, student_files):
             return f"khởi chạy chương trình khác ({event})"
         frame = _getframe(2)
         if event == "compile" or event == "exec":
-            if owner(frame) == "student":
+            # The import system compiling an installed module is not the student.
+            importing = frame is not None and frame.f_code.co_filename.startswith(FROZEN_PREFIX)
+            if not importing and owner(frame) == "student":
                 target = args[1] if event == "compile" and len(args) > 1 else None
                 if event == "exec" and args:
                     target = getattr(args[0], "co_filename", None)

@@ -25,6 +25,7 @@ observer checks its form, the grader judges it.
 import builtins
 import os
 import sys
+import time
 import types
 
 
@@ -70,11 +71,17 @@ def main():
     wire = _load_private(os.path.join(code_dir, "wire.py"), "grader_wire", private_builtins)
     read_message, encode = wire["read_message"], wire["encode"]
 
+    runner_pid, _getpid, _exit = os.getpid(), os.getpid, os._exit
+
     def receive():
+        if _getpid() != runner_pid:
+            _exit(0)  # a process the student's code forked must not speak for the runner
         with _open(request_path, "rb") as stream:
             return read_message(stream)
 
     def send(header, arrays=None):
+        if _getpid() != runner_pid:
+            _exit(0)
         data = encode(header, arrays or {})
         with _open(answer_path, "wb") as stream:
             stream.write(data)
@@ -96,7 +103,7 @@ def main():
     cell_names = [f"<ô {index + 1}>" for index in range(_len(cells))]
     student_files = set(cell_names)
     arm, take_flags = guard["install"](channel_dir, {receive.__code__, send.__code__},
-                                       student_files)
+                                       student_files, code_dir)
     session = session_ns["Session"](adapter, take_flags)
     student = types.ModuleType("__main__")
     student.__dict__["get_ipython"] = _IPythonStub
@@ -107,6 +114,7 @@ def main():
 
     arm()
     results = []
+    started = time.perf_counter()
     for source, name in zip(cells, cell_names):
         try:
             code = compile(_cell_source(source), name, "exec", dont_inherit=True)
@@ -114,7 +122,8 @@ def main():
             results.append({"ok": True})
         except BaseException as error:  # the student's code may raise anything, even SystemExit
             results.append({"ok": False, "error": session.describe_error(error, reveal=True)})
-    send({"type": "loaded", "cells": results, "flags": take_flags()})
+    send({"type": "loaded", "cells": results, "flags": take_flags(),
+          "student_seconds": time.perf_counter() - started})
 
     while True:
         message = receive()

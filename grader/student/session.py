@@ -11,12 +11,14 @@ only, built with the adapter's bound conversion functions.
 """
 
 import sys
+import time
 from contextlib import nullcontext as _nullcontext
 
 _type, _len, _str, _sorted, _set, _callable = type, len, str, sorted, set, callable
 _type_name = type.__dict__["__name__"].__get__
 _type_module = type.__dict__["__module__"].__get__
 _exception_text = BaseException.__str__
+_clock = time.perf_counter
 
 MAX_ERROR_TEXT = 300
 # Routines outside the frameworks that compute a convolution or correlation,
@@ -46,6 +48,7 @@ class Session:
         self.reveal = True
         self.recording = False
         self.found = []  # forbidden routines seen during the current probe
+        self.student_seconds = 0.0  # time spent in the student's code (for the benchmark)
 
     # -- the student's code -------------------------------------------------
     def entry(self, name):
@@ -75,6 +78,7 @@ class Session:
             return False, {"type": "NotCallable", "module": "grader",
                            "name": _str(_type_name(_type(function)))[:60]}
         self.recording = True
+        started = _clock()
         try:
             with self.adapter.device_scope(device):
                 with (tape.recording() if tape is not None else _nullcontext()):
@@ -84,6 +88,7 @@ class Session:
             return False, self.describe_error(error, self.reveal)
         finally:
             self.recording = False
+            self.student_seconds += _clock() - started
         return True, value
 
     # -- one probe ------------------------------------------------------------
@@ -92,6 +97,7 @@ class Session:
         params = params if _type(params) is dict else {}
         self.reveal = params.get("reveal") is True
         del self.found[:]
+        self.student_seconds = 0.0
         operation = operations.get(header.get("op"))
         if operation is None:
             return {"error": {"type": "UnknownOperation", "module": "grader"}}, {}
@@ -101,6 +107,7 @@ class Session:
         except BaseException as error:  # raised while reading what the student's code returned
             obs, out = {"error": self.describe_error(error, self.reveal), "stage": "read"}, {}
         obs["policy"] = _sorted(_set(self.found))[:20]
+        obs["student_seconds"] = self.student_seconds
         return obs, out
 
     # -- forbidden routines outside the frameworks --------------------------

@@ -1,7 +1,9 @@
-"""Helpers of the grader tests: throw-away courses, submissions, sample solutions."""
+"""Helpers of the grader tests: throw-away courses, submissions, sandboxed runs."""
 
 import copy
+import io
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -9,52 +11,63 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from grader.bench import ASSIGNMENT, KINDS, NOTEBOOK  # noqa: E402
+from grader.autograde.plan import encode_plan, write_bundle  # noqa: E402
+from grader.exercises import EXERCISES  # noqa: E402
 from grader.paths import Course  # noqa: E402
-from grader.release import release  # noqa: E402
+from grader.sandbox.host import Limits, decide_isolation, run_plan  # noqa: E402
 
-# The benchmark's correct loop solution doubles as the tests' reference submission.
-CORRECT = KINDS["dung_vonglap"]
-
-CORRECT_VECTORISED = """\
-def cross_correlation(X, K):
-    kh, kw = K.shape
-    windows = X.unfold(0, kh, 1).unfold(1, kw, 1)
-    return (windows * K).sum(dim=(-1, -2))
-"""
-
-FLIPPED = CORRECT.replace("* K).sum()", "* K.flip(0).flip(1)).sum()")
-
-ZEROS = """\
-def cross_correlation(X, K):
-    return torch.zeros((X.shape[0] - K.shape[0] + 1, X.shape[1] - K.shape[1] + 1))
-"""
+REPORT_MARK = "REPORT:"
 
 
-def new_course(tmp_path):
+def new_course(tmp_path, assignments) -> Course:
+    from grader.release import release
     root = Path(tmp_path) / "course"
     root.mkdir(parents=True)
     shutil.copy(REPO / "grader" / "nbgrader_config.py", root / "nbgrader_config.py")
     course = Course(root.resolve())
-    release(course, [ASSIGNMENT], stream=open("/dev/null", "w"))
+    release(course, list(assignments), stream=io.StringIO())
     return course
 
 
-def notebook_with(released, solution):
-    nb = copy.deepcopy(released)
+def released(course, assignment) -> dict:
+    exercise = EXERCISES[assignment]
+    return json.loads(course.release(assignment, exercise.notebook).read_text())
+
+
+def reference_solution(exercise) -> str:
+    return re.sub(r"[ \t]*### (BEGIN|END) SOLUTION\n", "", exercise.solution_code)
+
+
+def notebook_with(released_nb, solution) -> dict:
+    nb = copy.deepcopy(released_nb)
     for cell in nb["cells"]:
         if cell["metadata"].get("nbgrader", {}).get("solution"):
             cell["source"] = solution
     return nb
 
 
-def submit(course, student, content, name=NOTEBOOK + ".ipynb"):
+def submit(course, assignment, student, content, name=None) -> Path:
     """Write a submission; ``content`` is a notebook dict, str or bytes."""
-    directory = course.submitted(student, ASSIGNMENT)
+    exercise = EXERCISES[assignment]
+    directory = course.submitted(student, assignment)
     directory.mkdir(parents=True, exist_ok=True)
     if isinstance(content, dict):
         content = json.dumps(content)
     if isinstance(content, str):
         content = content.encode()
-    (directory / name).write_bytes(content)
+    (directory / (name or f"{exercise.notebook}.ipynb")).write_bytes(content)
     return directory
+
+
+def run_cells(tmp_path, cells, framework="pytorch", limits=None, probes=()):
+    """Run ``cells`` in a real sandbox's student process; returns (SandboxRun, reports).
+
+    Cells report by printing a line ``REPORT:<json>`` (stdout is the only way out
+    of the student process besides the answer FIFO)."""
+    bundle = write_bundle(Path(tmp_path) / "bundle", framework, "calls")
+    isolation = decide_isolation(False, False, gpu_present=False)
+    run = run_plan(bundle, encode_plan(list(cells), list(probes)),
+                   limits or Limits(wall_seconds=30, cpu_seconds=30), isolation)
+    reports = [json.loads(line[len(REPORT_MARK):]) for line in run.stdout_tail.splitlines()
+               if line.startswith(REPORT_MARK)]
+    return run, reports
