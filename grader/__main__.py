@@ -4,6 +4,7 @@
     python -m grader autograde <bài tập> [--jobs N] [--force] [--timeout S] [--allow-unsafe]
     python -m grader feedback <bài tập>
     python -m grader grades [--output tệp.csv]
+    python -m grader setup | import <bài tập> <thư mục|tệp zip> | lab | formgrader
 """
 
 import argparse
@@ -84,12 +85,66 @@ def build_parser():
     feedback.add_argument("assignment", metavar="BÀI_TẬP", help="tên bài tập")
     grades = sub("grades", "Xuất bảng điểm dạng CSV (cùng cột với `nbgrader export`).")
     grades.add_argument("--output", "-o", metavar="TỆP", help="ghi vào tệp thay vì in ra màn hình")
+    add_round_trip_commands(sub)
     return parser
+
+
+# --- Round trip: exchange, LMS import, JupyterLab for students, formgrader ---
+def add_round_trip_commands(sub):
+    sub("setup", "Tạo thư mục trao đổi (exchange) của nbgrader và cài cấu hình để mọi lệnh "
+        "nbgrader trong môi trường này dùng khóa học.")
+    lms = sub("import", "Nhập bài nộp tải về từ LMS (thư mục hoặc tệp zip, tên tệp chứa mã "
+              "sinh viên) vào submitted/<mã SV>/<bài tập>/.")
+    lms.add_argument("assignment", metavar="BÀI_TẬP", help="tên bài tập")
+    lms.add_argument("source", metavar="NGUỒN", help="thư mục hoặc tệp .zip")
+    lms.add_argument("--students", metavar="TỆP_CSV", help="danh sách sinh viên (cột id, như "
+                     "`nbgrader db student import`); mặc định: sinh viên trong sổ điểm")
+    lms.add_argument("--force", action="store_true", help="thay cả bài nộp đã có")
+    lms.add_argument("--dry-run", action="store_true", help="chỉ báo cáo, không chép tệp nào")
+    for name, what in (("lab", "Mở JupyterLab (tiếng Việt) cho sinh viên: sổ tay của sách và "
+                        "bài tập trong thư mục làm việc."),
+                       ("formgrader", "Mở formgrader của nbgrader để xem và sửa điểm.")):
+        child = sub(name, what)
+        child.add_argument("--port", type=int, metavar="CỔNG", help="cổng (mặc định: 8888)")
+        child.add_argument("--no-browser", action="store_true", help="không mở trình duyệt")
+        if name == "lab":
+            child.add_argument("--workspace", metavar="THƯ_MỤC",
+                               help="thư mục làm việc (mặc định: workspace/ ở gốc kho mã)")
+            child.add_argument("--student", metavar="MÃ_SV", help="nộp bài dưới mã sinh viên "
+                               "này (mặc định: tên đăng nhập của máy)")
+
+
+def run_round_trip_command(args, course):
+    """Exit status of a round-trip command, or None when ``args`` is another command."""
+    if args.command not in ("setup", "import", "lab", "formgrader"):
+        return None
+    from .exchange import ExchangeSetupError
+    from .lab import LabError, launch
+    from .lms_import import LmsImportError, run_import
+    from .setup import launch_formgrader, setup
+    try:
+        if args.command == "setup":
+            return setup(course)
+        if args.command == "import":
+            return run_import(course, args.assignment, args.source, students_csv=args.students,
+                              force=args.force, dry_run=args.dry_run)
+        if args.command == "lab":
+            return launch(course, args.workspace, args.port, not args.no_browser, args.student)
+        return launch_formgrader(course, args.port, not args.no_browser)
+    except (ExchangeSetupError, LabError, LmsImportError) as error:
+        print(error, file=sys.stderr)
+        return 2
+
+
+# --- end of the round-trip commands ---
 
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
     course = Course.from_env(args.course_dir)
+    status = run_round_trip_command(args, course)
+    if status is not None:
+        return status
     if args.command == "release":
         from .release import release
         release(course, args.assignments or None)
