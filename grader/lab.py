@@ -149,21 +149,25 @@ def check_student_id(student):
 
 def prepare_workspace(course, workspace, book=True, student=None, stream=sys.stderr):
     """Everything but starting the server; returns the Jupyter config dir."""
+    check_student_id(student)
     workspace = Path(workspace).resolve()
     workspace.mkdir(parents=True, exist_ok=True)
     (workspace / ASSIGNMENTS_DIR).mkdir(exist_ok=True)
     guide = workspace / GUIDE
     if not guide.exists():
         guide.write_text(GUIDE_TEXT, encoding="utf-8")
-    check_student_id(student)
     config_dir = write_lab_config(course, workspace, student)
     if book:
-        with tempfile.TemporaryDirectory(dir=config_dir, prefix="book-") as generated:
-            generate_book_notebooks(generated)
-            sync = sync_book_notebooks(generated, workspace / BOOK_DIR, config_dir / MANIFEST)
-        stream.write("Sổ tay của sách trong %s: %d mới, %d cập nhật, %d bạn đã sửa được giữ "
-                     "nguyên.\n" % (workspace / BOOK_DIR, len(sync.copied), len(sync.updated),
-                                    len(sync.kept)))
+        try:
+            with tempfile.TemporaryDirectory(dir=config_dir, prefix="book-") as generated:
+                generate_book_notebooks(generated)
+                sync = sync_book_notebooks(generated, workspace / BOOK_DIR, config_dir / MANIFEST)
+        except LabError as error:  # the assignments still work without the book's notebooks
+            stream.write("Cảnh báo: %s\n" % error)
+        else:
+            stream.write("Sổ tay của sách trong %s: %d mới, %d cập nhật, %d bạn đã sửa được "
+                         "giữ nguyên.\n" % (workspace / BOOK_DIR, len(sync.copied),
+                                            len(sync.updated), len(sync.kept)))
     try:
         ensure_exchange(course)
     except ExchangeSetupError as error:

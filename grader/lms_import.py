@@ -223,7 +223,7 @@ def import_submissions(course, assignment, source, students_csv=None, force=Fals
     return report, bool(known)
 
 
-def format_report(report, assignment, source, course, known, dry_run=False):
+def format_report(report, assignment, notebook, source, course, known, dry_run=False):
     out = io.StringIO()
     verb = "Sẽ nhập" if dry_run else "Đã nhập"
     out.write("%s %d bài nộp của %s từ %s vào %s/<mã SV>/%s/.\n" % (
@@ -233,7 +233,8 @@ def format_report(report, assignment, source, course, known, dry_run=False):
                   "số, ví dụ sv001; dùng --students để chỉ rõ.)\n")
     renamed = set(report.renamed)
     for student, name in report.matched:
-        out.write("  %s ← %s%s\n" % (student, name, "  (đổi tên)" if name in renamed else ""))
+        out.write("  %s ← %s%s\n" % (student, name, "  (đổi tên thành %s)" % notebook
+                                     if name in renamed else ""))
     sections = (("Không rõ của sinh viên nào, không nhập", report.unknown),
                 ("Bỏ qua", report.ignored))
     for title, rows in sections:
@@ -253,5 +254,6 @@ def format_report(report, assignment, source, course, known, dry_run=False):
 def run_import(course, assignment, source, students_csv=None, force=False, dry_run=False,
                stream=sys.stdout):
     report, known = import_submissions(course, assignment, source, students_csv, force, dry_run)
-    stream.write(format_report(report, assignment, source, course, known, dry_run))
+    notebook = exercise_for(assignment).notebook + ".ipynb"
+    stream.write(format_report(report, assignment, notebook, source, course, known, dry_run))
     return 0

@@ -8,7 +8,8 @@
   this (student, assignment), so a re-run never counts a result twice.  The
   late-submission penalty is computed there, as nbgrader's AssignLatePenalties
   does: from the raw score of this grading, never from an earlier result, so
-  regrading never applies it twice.  An extension granted in formgrader is kept.
+  regrading never applies it twice.  An extension recorded in the gradebook
+  is kept.
 """
 
 import os
@@ -32,10 +33,21 @@ def _policy_of(config_file, mtime_ns):
     return LatePolicy.from_course(Path(config_file).parent)
 
 
-def default_late_policy():
-    """The policy of the course the engine runs for (GRADER_COURSE_DIR or grader/);
-    callers that know their course pass ``LatePolicy.from_course(course.root)``."""
-    config_file = Course.from_env().root / "nbgrader_config.py"
+def course_root_of(gradebook):
+    """The course a gradebook belongs to: the folder of its SQLite file when that
+    folder holds an nbgrader_config.py (the layout of every course), otherwise
+    the course the engine runs for (GRADER_COURSE_DIR or grader/)."""
+    url = gradebook.engine.url
+    if url.drivername.startswith("sqlite") and url.database and url.database != ":memory:":
+        folder = Path(url.database).resolve().parent
+        if (folder / "nbgrader_config.py").is_file():
+            return folder
+    return Course.from_env().root
+
+
+def late_policy_for(gradebook):
+    """The course's late-submission policy, reloaded when its config file changes."""
+    config_file = course_root_of(gradebook) / "nbgrader_config.py"
     mtime = config_file.stat().st_mtime_ns if config_file.is_file() else 0
     return _policy_of(str(config_file), mtime)
 
@@ -119,7 +131,7 @@ def is_recorded(gradebook, assignment, student):
 
 def record_outcome(gradebook, outcome, late_policy=None):
     """Replace this student's row for this assignment, in a single transaction."""
-    late_policy = late_policy or default_late_policy()
+    late_policy = late_policy or late_policy_for(gradebook)
     db = gradebook.db
     try:
         with db.no_autoflush:
