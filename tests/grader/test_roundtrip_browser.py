@@ -168,6 +168,8 @@ def test_round_trip_in_jupyterlab(classroom, browser):
     page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").wait_for()
     menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
     assert "Tệp" in menus and "Trợ giúp" in menus, menus  # the Vietnamese language pack
+    book = list((workspace / "sach").glob("pytorch/*/*.ipynb"))
+    assert book, "the book's PyTorch notebooks are beside the assignments"
 
     # Student: fetch, validate a wrong then a right solution, submit.
     open_assignments(page)

@@ -169,3 +169,40 @@ def test_lab_command_options():
     assert "--ServerApp.port=8890" in command and "--ServerApp.open_browser=False" in command
     assert ("--ServerApp.allow_root=True" in command) == (os.geteuid() == 0)
     assert "--ServerApp.port=8890" not in lab_command("/ws")
+
+
+def make_dry_run(*args):
+    import subprocess
+    result = subprocess.run(["make", "-n", "--no-print-directory", "-o", ".venv/.installed", *args],
+                            cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_make_targets_pass_their_options():
+    lab = make_dry_run("lab", "PORT=8890", "NO_BROWSER=1", "STUDENT=sv001")
+    assert "-m grader setup" in lab
+    assert "-m grader lab --port 8890 --no-browser" in lab and '--student "sv001"' in lab
+    assert "--port" not in make_dry_run("lab").split("grader lab", 1)[1]
+    assert "-m grader formgrader --port 9000" in make_dry_run("formgrader", "PORT=9000")
+    release = make_dry_run("release-feedback", "A=bai3")
+    assert release.index('grader feedback "bai3"') < release.index('release_feedback "bai3"')
+    assert "workspace" not in make_dry_run("clean") and "exchange" not in make_dry_run("clean")
+
+
+def test_students_and_exchange_files_are_not_committed():
+    import subprocess
+    paths = ["workspace/sach/pytorch/a.ipynb", "grader/exchange/dl-tinh-toan-cnn/inbound/x"]
+    result = subprocess.run(["git", "check-ignore", *paths], cwd=REPO, capture_output=True,
+                            text=True)
+    assert result.stdout.split() == paths
+
+
+@pytest.mark.parametrize("command", ["setup", "import", "lab", "formgrader"])
+def test_new_commands_have_vietnamese_help(command):
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, "-m", "grader", command, "--help"], cwd=REPO,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "Cách dùng:" in result.stdout
+    assert "usage:" not in result.stdout and "show this help" not in result.stdout
