@@ -8,6 +8,7 @@ must fix something first, 130 interrupted (Ctrl-C).
     python -m grader autograde <bài tập> [--jobs N] [--force] [--timeout S] [--student MÃ_SV]
     python -m grader feedback <bài tập>
     python -m grader grades [--output tệp.csv]
+    python -m grader setup | import <bài tập> <thư mục|tệp zip> | lab | formgrader
 """
 
 import argparse
@@ -89,11 +90,60 @@ def build_parser() -> VietnameseParser:
     grades = commands.add_parser("grades", help="xuất bảng điểm CSV (cùng cột với `nbgrader "
                                  "export`)")
     grades.add_argument("--output", "-o", metavar="TỆP", help="ghi vào tệp thay vì in ra màn hình")
+    add_round_trip_commands(commands)
     return parser
+
+
+# --- Round trip: exchange, LMS import, JupyterLab for students, formgrader ---
+def add_round_trip_commands(commands):
+    def sub(name, help_text):
+        return commands.add_parser(name, help=help_text, description=help_text)
+
+    sub("setup", "tạo thư mục trao đổi (exchange) của nbgrader và cài cấu hình để mọi lệnh "
+        "nbgrader trong môi trường này dùng khóa học")
+    lms = sub("import", "nhập bài nộp tải về từ LMS (thư mục hoặc tệp zip, tên tệp chứa mã "
+              "sinh viên) vào submitted/<mã SV>/<bài tập>/")
+    lms.add_argument("assignment", metavar="BÀI_TẬP", help="tên bài tập")
+    lms.add_argument("source", metavar="NGUỒN", help="thư mục hoặc tệp .zip")
+    lms.add_argument("--students", metavar="TỆP_CSV", help="danh sách sinh viên (cột id, như "
+                     "`nbgrader db student import`); mặc định: sinh viên trong sổ điểm")
+    lms.add_argument("--force", action="store_true", help="thay cả bài nộp đã có")
+    lms.add_argument("--dry-run", action="store_true", help="chỉ báo cáo, không chép tệp nào")
+    for name, what in (("lab", "mở JupyterLab (tiếng Việt) cho sinh viên: sổ tay của sách và "
+                        "bài tập trong thư mục làm việc"),
+                       ("formgrader", "mở formgrader của nbgrader để xem và sửa điểm")):
+        child = sub(name, what)
+        child.add_argument("--port", type=int, metavar="CỔNG", help="cổng (mặc định: 8888)")
+        child.add_argument("--no-browser", action="store_true", help="không mở trình duyệt")
+        if name == "lab":
+            child.add_argument("--workspace", metavar="THƯ_MỤC",
+                               help="thư mục làm việc (mặc định: workspace/ ở gốc kho mã)")
+            child.add_argument("--student", metavar="MÃ_SV", help="nộp bài dưới mã sinh viên "
+                               "này (mặc định: tên đăng nhập của máy)")
+
+
+def run_round_trip_command(args, course):
+    """Exit status of a round-trip command, or None when ``args`` is another command."""
+    if args.command not in ("setup", "import", "lab", "formgrader"):
+        return None
+    from .lab import launch
+    from .lms_import import run_import
+    from .setup import launch_formgrader, setup
+    if args.command == "setup":
+        return setup(course)
+    if args.command == "import":
+        return run_import(course, args.assignment, args.source, students_csv=args.students,
+                          force=args.force, dry_run=args.dry_run)
+    if args.command == "lab":
+        return launch(course, args.workspace, args.port, not args.no_browser, args.student)
+    return launch_formgrader(course, args.port, not args.no_browser)
 
 
 def run(args) -> int:
     course = Course.from_env(args.course_dir)
+    status = run_round_trip_command(args, course)
+    if status is not None:
+        return status
     if args.command == "release":
         from .release import release
         frameworks = [f.strip() for f in args.frameworks.split(",") if f.strip()] \
@@ -107,10 +157,9 @@ def run(args) -> int:
                                                                  and args.jobs < 1):
             raise GraderError("--timeout và --jobs phải là số dương.")
         autograde(course, args.assignment, jobs=args.jobs or engine.jobs or None,
-                             force=args.force, limits=engine.limits(args.timeout),
-                             allow_unsafe=args.allow_unsafe or engine.allow_unsafe,
-                             allow_no_memory_limit=engine.allow_no_memory_limit,
-                             students=args.student)
+                  force=args.force, limits=engine.limits(args.timeout),
+                  allow_unsafe=args.allow_unsafe or engine.allow_unsafe,
+                  allow_no_memory_limit=engine.allow_no_memory_limit, students=args.student)
         return 0
     elif args.command == "feedback":
         from .feedback import generate_feedback

@@ -1,11 +1,19 @@
-"""`python -m grader.bench` (make bench-grade): the engine against stock nbgrader.
+"""`python -m grader.bench` (make bench-grade): the engine against stock nbgrader, and the
+engine's cost per submission for every graded notebook.
 
-Builds a batch of submissions of the PyTorch cross_correlation notebook
-(correct, wrong, crashing, looping), grades it with the engine (sandbox on)
-and with stock `nbgrader autograde`, same submissions, same machine, one run.
-For fairness both get the same time limit: the engine per submission, stock
-nbgrader per cell (its only knob; a looping notebook then costs it one
-timeout per test cell).
+Side: trusted grader (it builds throw-away courses and grades them).
+
+1. The comparison: one batch of the PyTorch cross_correlation notebook (mostly
+   correct work, some wrong, some crashing, a few endless loops, built from
+   grader/samples/), graded by the engine (sandbox on) and by stock
+   `nbgrader autograde`, same submissions, same machine, one run.  Both get the
+   same time limit: the engine per submission, stock nbgrader per cell (its only
+   knob).
+2. Per notebook: a smaller batch of the same mix, and the engine's wall time
+   per submission split into the student's own code (as measured inside the
+   sandbox) and everything else (sandbox, interpreter and framework start-up,
+   the grader's own work).  Submissions that ran into the time limit are left
+   out of the averages.
 """
 
 import argparse
@@ -21,143 +29,133 @@ import time
 from pathlib import Path
 
 from .autograde.runner import autograde
+from .exercises import EXERCISES
 from .paths import Course
 from .release import release
-from .sandbox import Limits
+from .samples import CORRECT, CRASH, LOOP, WRONG, samples_for
+from .sandbox.host import Limits
 
-ASSIGNMENT = "bai3-cross-correlation-pytorch"
-NOTEBOOK = "cross_correlation"
-
-KINDS = {
-    "dung_vonglap": """def cross_correlation(X, K):
-    h, w = K.shape
-    Y = torch.zeros((X.shape[0] - h + 1, X.shape[1] - w + 1))
-    for i in range(Y.shape[0]):
-        for j in range(Y.shape[1]):
-            Y[i, j] = (X[i:i + h, j:j + w] * K).sum()
-    return Y
-""",
-    "dung_vectorhoa": """def cross_correlation(X, K):
-    kh, kw = K.shape
-    return (X.unfold(0, kh, 1).unfold(1, kw, 1) * K).sum(dim=(-1, -2))
-""",
-    "sai_latnguoc": """def cross_correlation(X, K):
-    K = K.flip(0).flip(1)
-    kh, kw = K.shape
-    return (X.unfold(0, kh, 1).unfold(1, kw, 1) * K).sum(dim=(-1, -2))
-""",
-    "loi_chay": "def cross_correlation(X, K):\n    return X @ K @ K.T @ X\n",
-    "lap_vohan": "def cross_correlation(X, K):\n    while True:\n        pass\n",
-}
+COMPARED = "bai3-cross-correlation-pytorch"
 
 
-def mix(count):
-    """Mostly correct work, some wrong, some crashing, a few looping (≥1 of each)."""
-    looping = max(1, count // 20)
-    crashing = max(1, count // 12)
-    wrong = max(1, count // 6)
+def mix(samples, count):
+    """Mostly correct work, some wrong, some crashing, a few looping (at least one of each)."""
+    by_kind = {kind: [s for s in samples if s.kind == kind] for kind in (CORRECT, WRONG, CRASH, LOOP)}
+    looping = max(1, count // 20) if by_kind[LOOP] else 0
+    crashing = max(1, count // 12) if by_kind[CRASH] else 0
+    wrong = max(1, count // 4)
     correct = count - looping - crashing - wrong
-    kinds = (["dung_vonglap", "dung_vectorhoa"] * correct)[:correct]
-    return kinds + ["sai_latnguoc"] * wrong + ["loi_chay"] * crashing + ["lap_vohan"] * looping
+    chosen = []
+    for kind, number in ((CORRECT, correct), (WRONG, wrong), (CRASH, crashing), (LOOP, looping)):
+        pool = by_kind[kind]
+        chosen += [pool[i % len(pool)] for i in range(number)] if pool else []
+    return chosen
 
 
-def build_course(root, kinds):
+def build_course(root, assignment, chosen):
     root.mkdir(parents=True)
     shutil.copy(Path(__file__).with_name("nbgrader_config.py"), root / "nbgrader_config.py")
     course = Course(root.resolve())
-    release(course, [ASSIGNMENT], stream=io.StringIO())
-    released = json.loads(course.release(ASSIGNMENT, NOTEBOOK).read_text())
-    for index, kind in enumerate(kinds):
+    release(course, [assignment], stream=io.StringIO())
+    exercise = EXERCISES[assignment]
+    released = json.loads(course.release(assignment, exercise.notebook).read_text())
+    for index, sample in enumerate(chosen):
         nb = json.loads(json.dumps(released))
         for cell in nb["cells"]:
             if cell["metadata"].get("nbgrader", {}).get("solution"):
-                cell["source"] = KINDS[kind]
-        directory = course.submitted("sv%03d_%s" % (index, kind), ASSIGNMENT)
+                cell["source"] = sample.source
+        directory = course.submitted(f"sv{index:03d}_{sample.name}", assignment)
         directory.mkdir(parents=True)
-        (directory / (NOTEBOOK + ".ipynb")).write_text(json.dumps(nb))
+        (directory / f"{exercise.notebook}.ipynb").write_text(json.dumps(nb))
     return course
 
 
-def stock_scores(course):
-    from nbgrader.api import Gradebook
+def engine_figures(outcomes, limits):
+    finished = [o for o in outcomes if o.timings and "Hết thời gian" not in o.reason]
+    wall = statistics.mean(o.wall_seconds for o in finished)
+    student = statistics.mean(o.timings.get("student", 0.0) for o in finished)
+    return wall, student, len(finished)
+
+
+def scores_by_kind(outcomes):
     scores = {}
-    with Gradebook(course.db_url) as gradebook:
-        for submission in gradebook.find_assignment(ASSIGNMENT).submissions:
-            kind = submission.student.id.split("_", 1)[1]
-            scores.setdefault(kind, set()).add(submission.score)
-    return ", ".join("%s=%s" % (k, sorted(v)) for k, v in sorted(scores.items()))
+    for outcome in outcomes:
+        kind = outcome.student.split("_", 1)[1]
+        scores.setdefault(kind, set()).add(outcome.score)
+    return ", ".join(f"{kind}={sorted(values)}" for kind, values in sorted(scores.items()))
 
 
-def bare_import_seconds():
+def compare_with_stock(work, count, jobs, timeout):
+    exercise = EXERCISES[COMPARED]
+    chosen = mix(samples_for(exercise), count)
+    print(f"1. So sánh với nbgrader gốc: {len(chosen)} bài nộp {COMPARED} "
+          f"({sum(s.kind == CORRECT for s in chosen)} đúng, {sum(s.kind == WRONG for s in chosen)} "
+          f"sai, {sum(s.kind == CRASH for s in chosen)} gây lỗi, "
+          f"{sum(s.kind == LOOP for s in chosen)} lặp vô hạn)", flush=True)
+    engine_course = build_course(work / "engine", COMPARED, chosen)
+    stock_course = build_course(work / "stock", COMPARED, chosen)
+    limits = Limits(wall_seconds=timeout, cpu_seconds=int(timeout) + 1)
     started = time.monotonic()
-    subprocess.run([sys.executable, "-c", "import torch"], check=True)
-    return time.monotonic() - started
+    outcomes = autograde(engine_course, COMPARED, jobs=jobs, limits=limits, stream=io.StringIO())
+    engine_seconds = time.monotonic() - started
+    env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep
+               + os.environ.get("PATH", ""), GRADER_CELL_TIMEOUT=str(int(timeout)))
+    started = time.monotonic()
+    stock = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", COMPARED, "--force",
+                            f"--ExecutePreprocessor.timeout={int(timeout)}"],
+                           cwd=stock_course.root, env=env, capture_output=True, text=True)
+    stock_seconds = time.monotonic() - started
+    print(f"   Bộ chấm (cách ly bwrap + cgroup, --jobs {jobs}): {engine_seconds:.1f} giây")
+    print(f"   nbgrader autograde gốc (tuần tự):           {stock_seconds:.1f} giây"
+          + ("" if stock.returncode == 0 else f" (mã thoát {stock.returncode})"))
+    print(f"   Tỉ lệ nbgrader / bộ chấm: {stock_seconds / max(engine_seconds, 1e-9):.2f}x "
+          "(mục tiêu ≥ 3x trên 2 lõi)")
+    print(f"   Điểm theo loại bài (bộ chấm):      {scores_by_kind(outcomes)}")
+    from nbgrader.api import Gradebook
+    with Gradebook(stock_course.db_url) as gradebook:
+        stock_outcomes = [type("Row", (), {"student": s.student.id, "score": s.score})
+                          for s in gradebook.find_assignment(COMPARED).submissions]
+    print(f"   Điểm theo loại bài (nbgrader gốc): {scores_by_kind(stock_outcomes)}", flush=True)
+
+
+def per_notebook(work, assignments, count, jobs, timeout):
+    print(f"\n2. Chi phí của bộ chấm cho mỗi bài nộp ({count} bài mỗi notebook, --jobs {jobs}, "
+          f"giới hạn {timeout:g} giây; trung bình trên các bài không hết thời gian)", flush=True)
+    print(f"   {'notebook':38} {'bài':>4} {'thời gian/bài':>14} {'mã SV':>8} {'ngoài mã SV':>12}")
+    limits = Limits(wall_seconds=timeout, cpu_seconds=int(timeout) + 1)
+    for assignment in assignments:
+        exercise = EXERCISES[assignment]
+        chosen = mix(samples_for(exercise), count)
+        course = build_course(work / f"nb-{assignment}", assignment, chosen)
+        outcomes = autograde(course, assignment, jobs=jobs, limits=limits, stream=io.StringIO())
+        wall, student, finished = engine_figures(outcomes, limits)
+        print(f"   {assignment:38} {finished:>4} {wall:>12.2f} s {student:>6.2f} s "
+              f"{wall - student:>10.2f} s", flush=True)
 
 
 def main(argv=None):
-    from .__main__ import VietnameseHelp
-    parser = argparse.ArgumentParser(prog="python -m grader.bench", add_help=False,
-                                     formatter_class=VietnameseHelp,
-                                     description="So sánh thời gian chấm của bộ chấm với "
-                                     "`nbgrader autograde` gốc trên cùng một lô bài nộp.")
-    parser._optionals.title = "Tùy chọn"
-    parser.add_argument("-h", "--help", action="help", help="in hướng dẫn này rồi thoát")
-    parser.add_argument("--count", type=int, default=60, metavar="SỐ", help="số bài nộp (mặc định 60)")
+    from .__main__ import VietnameseParser
+    parser = VietnameseParser(prog="python -m grader.bench",
+                              description="So sánh thời gian chấm của bộ chấm với `nbgrader "
+                              "autograde` gốc, và đo chi phí của bộ chấm cho từng notebook.")
+    parser.add_argument("--count", type=int, default=60, metavar="SỐ",
+                        help="số bài nộp của lô so sánh (mặc định 60)")
+    parser.add_argument("--per-notebook", type=int, default=10, metavar="SỐ",
+                        help="số bài nộp mỗi notebook ở phần 2 (mặc định 10)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                         help="số bài chấm song song của bộ chấm (mặc định: số lõi)")
     parser.add_argument("--timeout", type=float, default=10.0, metavar="GIÂY",
                         help="giới hạn thời gian (giây), cùng giá trị cho cả hai (mặc định 10)")
+    parser.add_argument("--notebooks", metavar="DANH_SÁCH",
+                        help="chỉ các bài tập này ở phần 2, cách nhau bởi dấu phẩy")
+    parser.add_argument("--skip-stock", action="store_true", help="bỏ qua phần 1")
     args = parser.parse_args(argv)
-    kinds = mix(args.count)
+    assignments = args.notebooks.split(",") if args.notebooks else sorted(EXERCISES)
     work = Path(tempfile.mkdtemp(prefix="grader-bench-"))
     try:
-        print("Lô %d bài nộp: %s" % (len(kinds), ", ".join(
-            "%d %s" % (kinds.count(k), k) for k in KINDS if k in kinds)))
-        engine_course = build_course(work / "engine", kinds)
-        stock_course = build_course(work / "stock", kinds)
-
-        started = time.monotonic()
-        outcomes = autograde(engine_course, ASSIGNMENT, jobs=args.jobs,
-                             limits=Limits(wall_seconds=args.timeout,
-                                           cpu_seconds=int(args.timeout) + 1),
-                             stream=io.StringIO())
-        engine_seconds = time.monotonic() - started
-
-        env = dict(os.environ, PATH=os.path.dirname(sys.executable) + os.pathsep
-                   + os.environ.get("PATH", ""), GRADER_CELL_TIMEOUT=str(int(args.timeout)))
-        started = time.monotonic()
-        stock = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT,
-                                "--force", "--ExecutePreprocessor.timeout=%d" % args.timeout],
-                               cwd=stock_course.root, env=env, capture_output=True, text=True)
-        stock_seconds = time.monotonic() - started
-
-        finished = [o for o in outcomes if o.timings and "Hết thời gian" not in o.reason]
-        startup = statistics.mean(o.timings["startup"] for o in finished)
-        code = statistics.mean(o.timings["sandbox"] - o.timings["startup"] for o in finished)
-        total = statistics.mean(o.wall_seconds for o in finished)
-        bare = bare_import_seconds()
-        print("Bộ chấm (cách ly bwrap, --jobs %d): %.1f giây" % (args.jobs, engine_seconds))
-        print("nbgrader autograde gốc (tuần tự):   %.1f giây%s" % (
-            stock_seconds, "" if stock.returncode == 0 else " (mã thoát %d)" % stock.returncode))
-        print("Tỉ lệ nbgrader / bộ chấm: %.2fx" % (stock_seconds / max(engine_seconds, 1e-9)))
-        print("Mỗi bài nộp (trung bình, không kể bài lặp vô hạn, %d luồng chạy cùng lúc): "
-              "%.2f giây, gồm:" % (args.jobs, total))
-        print("  - khởi động hộp cát + Python + import torch: %.2f giây "
-              "(riêng Python + import torch, không hộp cát, chạy một mình: %.2f giây)"
-              % (startup, bare))
-        print("  - mã của sinh viên trên mọi bài kiểm tra: %.2f giây" % code)
-        print("  - phần chấm tin cậy (đọc bài nộp, so sánh, ghi notebook): %.2f giây"
-              % (total - startup - code))
-        print("  => thời gian bộ chấm tốn cho mỗi bài ngoài mã của sinh viên: %.2f giây"
-              % (total - code))
-        print("Giới hạn thời gian: %g giây mỗi bài (bộ chấm) và mỗi ô (nbgrader)." % args.timeout)
-        scores = {}
-        for outcome in outcomes:
-            kind = outcome.student.split("_", 1)[1]
-            scores.setdefault(kind, set()).add(outcome.score)
-        print("Điểm theo loại bài (bộ chấm): "
-              + ", ".join("%s=%s" % (k, sorted(v)) for k, v in scores.items()))
-        print("Điểm theo loại bài (nbgrader gốc): " + stock_scores(stock_course))
+        if not args.skip_stock:
+            compare_with_stock(work, args.count, args.jobs, args.timeout)
+        per_notebook(work, assignments, args.per_notebook, args.jobs, args.timeout)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -14,3 +14,17 @@ c.ClearSolutions.text_stub = "VIẾT CÂU TRẢ LỜI Ở ĐÂY"
 # Stock `nbgrader autograde` is only used by the benchmark; same per-cell limit
 # as the engine's per-submission wall time there (see grader/bench.py).
 c.ExecutePreprocessor.timeout = int(os.environ.get("GRADER_CELL_TIMEOUT", "60"))
+
+# --- Round trip: exchange, deadlines, late penalties -------------------------
+# The exchange nbgrader release/fetch/submit/collect/feedback go through: a
+# folder of the course (ignored by git) unless GRADER_EXCHANGE_DIR names a
+# shared one, e.g. /srv/nbgrader/exchange on a server with one account per
+# student.  `python -m grader setup` creates it with the modes nbgrader needs.
+c.Exchange.root = os.environ.get("GRADER_EXCHANGE_DIR", os.path.join(HERE, "exchange"))
+# Late submissions (submission timestamp after the due date in the gradebook,
+# plus any extension): nbgrader's plugin, honoured by the grading engine.
+# 'zero' scores a late submission 0; 'none' only records how late it was.
+# A course may name its own subclass of LateSubmissionPlugin here instead.
+c.AssignLatePenalties.plugin_class = "nbgrader.plugins.LateSubmissionPlugin"
+c.LateSubmissionPlugin.penalty_method = "zero"
+# --- end of the round-trip block ---------------------------------------------

@@ -82,9 +82,9 @@ def encode(header, arrays=None):
     return b"".join([line] + chunks)
 
 
-def _array_specs(header, max_elements):
+def _array_specs(header, max_elements, max_arrays=MAX_ARRAYS):
     specs = header.get("arrays", [])
-    if _type(specs) is not _list or _len(specs) > MAX_ARRAYS:
+    if _type(specs) is not _list or _len(specs) > max_arrays:
         raise WireError("bad array list")
     checked, total = [], 0
     for spec in specs:
@@ -149,14 +149,14 @@ def decode_all(data, max_messages=100_000, max_elements=64 * 1024**2):
     return messages, torn
 
 
-def read_message(stream, max_elements=64 * 1024**2):
+def read_message(stream, max_elements=64 * 1024**2, max_arrays=MAX_ARRAYS):
     """Read one message from a binary file object; None at a clean end of file."""
     line = stream.readline(MAX_HEADER_BYTES + 1)
     if not line:
         return None
     header = parse_header(line)
     arrays = {}
-    for name, dtype, shape, nbytes in _array_specs(header, max_elements):
+    for name, dtype, shape, nbytes in _array_specs(header, max_elements, max_arrays):
         chunks, left = [], nbytes
         while left:
             chunk = stream.read(left)

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import wire
+from ..errors import GraderError
 from ..exercises.spec import ON_CPU, ON_EVERY_DEVICE_OR_STAND_IN, SUBMISSION, Check, Exercise
 from ..frameworks import facts
 
@@ -105,6 +106,23 @@ def encode_plan(cells: list[str], planned: list[Probe]) -> bytes:
               "probes": [{"id": probe.id, "op": probe.operation, "params": probe.params,
                           "arrays": sorted(probe.arrays)} for probe in planned]}
     return wire.encode(header, arrays)
+
+
+class CensusFailed(GraderError):
+    """The framework could not start inside the sandbox with no student code at all."""
+
+
+def census_from(run, framework: str) -> Census:
+    """The census a sandbox reported (see ``census_plan``), or CensusFailed."""
+    for header, _ in run.messages:
+        obs = header.get("obs") if header.get("type") == "answer" else None
+        if isinstance(obs, dict) and isinstance(obs.get("devices"), list):
+            devices = tuple(str(d)[:40] for d in obs["devices"][:16] if isinstance(d, str))
+            stand_in = obs.get("stand_in") if isinstance(obs.get("stand_in"), str) else None
+            return Census(framework, str(obs.get("version", "?"))[:40], devices, stand_in)
+    raise CensusFailed(
+        f"Không khởi động được {framework} trong hộp cát (chưa chạy mã nào của sinh viên), nên "
+        f"không chấm được. Thông báo lỗi:\n{(run.stderr_tail or run.stdout_tail)[-2000:]}")
 
 
 def census_plan() -> bytes:

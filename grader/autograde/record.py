@@ -5,11 +5,16 @@
   cell (an error output when the check failed, as nbgrader's determine_grade
   expects).  Hidden tests are never in it: the released copy has them removed.
 - the gradebook: one transaction per submission, replacing any previous row of
-  this (student, assignment), so a re-run never counts a result twice.
+  this (student, assignment), so a re-run never counts a result twice.  The
+  late-submission penalty is computed there, as nbgrader's AssignLatePenalties
+  does: from the raw score of this grading, never from an earlier result, so
+  regrading never applies it twice.  An extension recorded in the gradebook
+  is kept.
 """
 
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 import nbformat
@@ -17,16 +22,54 @@ from nbgrader import utils as nbgrader_utils
 from nbgrader.api import (Comment, Grade, MissingEntry, Student, SubmittedAssignment,
                           SubmittedNotebook)
 
+from ..late import LatePolicy, describe_lateness
+from ..paths import Course
+
 ENGINE_METADATA_KEY = "grader_engine"
 
 
-def atomic_write_text(path, text):
+@lru_cache(maxsize=8)
+def _policy_of(config_file, mtime_ns):
+    return LatePolicy.from_course(Path(config_file).parent)
+
+
+def course_root_of(gradebook):
+    """The course a gradebook belongs to: the folder of its SQLite file when that
+    folder holds an nbgrader_config.py (the layout of every course), otherwise
+    the course the engine runs for (GRADER_COURSE_DIR or grader/)."""
+    url = gradebook.engine.url
+    if url.drivername.startswith("sqlite") and url.database and url.database != ":memory:":
+        folder = Path(url.database).resolve().parent
+        if (folder / "nbgrader_config.py").is_file():
+            return folder
+    return Course.from_env().root
+
+
+def late_policy_for(gradebook):
+    """The course's late-submission policy, reloaded when its config file changes."""
+    config_file = course_root_of(gradebook) / "nbgrader_config.py"
+    mtime = config_file.stat().st_mtime_ns if config_file.is_file() else 0
+    return _policy_of(str(config_file), mtime)
+
+
+def atomic_write_bytes(path, data, mode=None):
+    """Write a whole file or nothing; ``mode`` None keeps mkstemp's 0600."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.replace(temp, path)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            if mode is not None:
+                os.fchmod(out.fileno(), mode)
+            out.write(data)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path, text, mode=None):
+    atomic_write_bytes(path, text.encode("utf-8"), mode)
 
 
 def outcome_summary(outcome):
@@ -86,8 +129,9 @@ def is_recorded(gradebook, assignment, student):
         return False
 
 
-def record_outcome(gradebook, outcome):
+def record_outcome(gradebook, outcome, late_policy=None):
     """Replace this student's row for this assignment, in a single transaction."""
+    late_policy = late_policy or late_policy_for(gradebook)
     db = gradebook.db
     try:
         with db.no_autoflush:
@@ -101,7 +145,9 @@ def record_outcome(gradebook, outcome):
                 old = gradebook.find_submission(outcome.assignment, outcome.student)
             except MissingEntry:
                 old = None
+            extension = None
             if old is not None:
+                extension = old.extension
                 for notebook in old.notebooks:
                     for row in list(notebook.grades) + list(notebook.comments):
                         db.delete(row)
@@ -115,12 +161,16 @@ def record_outcome(gradebook, outcome):
                 except Exception:  # a student-written timestamp.txt may hold anything
                     timestamp = None
             submission = SubmittedAssignment(assignment=assignment, student=student,
-                                             timestamp=timestamp)
+                                             timestamp=timestamp, extension=extension)
             db.add(submission)
             points = {c.id: c.points for c in outcome.checks}
-            comment = outcome_summary(outcome)
+            seconds_late = submission.total_seconds_late
             for notebook in list(assignment.notebooks):
                 submitted = SubmittedNotebook(notebook=notebook, assignment=submission)
+                raw_score = sum(points.get(cell.name, 0) for cell in notebook.grade_cells)
+                penalty = late_policy.penalty(outcome.student, raw_score, seconds_late)
+                submitted.late_submission_penalty = penalty
+                comment = outcome_summary(outcome) + late_remark(seconds_late, penalty)
                 for cell in notebook.grade_cells:
                     Grade(cell_id=cell.id, notebook=submitted, auto_score=points.get(cell.name, 0),
                           needs_manual_grade=False)
@@ -135,3 +185,12 @@ def record_outcome(gradebook, outcome):
         db.rollback()
         raise
 
+
+def late_remark(seconds_late, penalty):
+    """Vietnamese sentence about lateness for the auto comment ('' when on time)."""
+    if seconds_late <= 0:
+        return ""
+    text = " Nộp muộn %s so với hạn nộp" % describe_lateness(seconds_late)
+    if penalty:
+        return text + "; bị trừ %g điểm theo quy định nộp muộn của khóa học." % penalty
+    return text + "."

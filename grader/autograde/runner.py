@@ -27,7 +27,9 @@ from ..exercises import EXERCISES, exercise_for
 from ..exercises.spec import Exercise
 from ..paths import Course
 from ..sandbox.host import Isolation, Limits, decide_isolation, run_plan
-from .plan import Census, census_plan, encode_plan, probes, program_cells, write_bundle
+from ..late import LatePolicy
+from .discover import discover_students, find_misplaced
+from .plan import Census, census_from, census_plan, encode_plan, probes, program_cells, write_bundle
 from .progress import ProgressBar, summary_table
 from .record import build_autograded_notebook, is_recorded, record_outcome, write_autograded
 from .submission import BadSubmission, load_submission
@@ -38,19 +40,6 @@ class GradingInterrupted(GraderError):
     """Ctrl-C: what was graded is saved; the command line exits with status 130."""
 
     exit_code = 130
-
-
-class CensusFailed(GraderError):
-    """The framework could not start inside the sandbox with no student code at all."""
-
-
-def discover_students(course: Course, assignment: str) -> list[str]:
-    root = course.submitted()
-    if not root.is_dir():
-        return []
-    return sorted(entry.name for entry in root.iterdir()
-                  if entry.is_dir() and not entry.is_symlink()
-                  and (entry / assignment).is_dir() and not (entry / assignment).is_symlink())
 
 
 def remove_stale_run_dirs(course: Course) -> None:
@@ -70,16 +59,7 @@ def remove_stale_run_dirs(course: Course) -> None:
 
 
 def take_census(bundle: Path, framework: str, limits: Limits, isolation: Isolation) -> Census:
-    run = run_plan(bundle, census_plan(), limits, isolation)
-    for header, _ in run.messages:
-        obs = header.get("obs") if header.get("type") == "answer" else None
-        if isinstance(obs, dict) and isinstance(obs.get("devices"), list):
-            devices = tuple(str(d)[:40] for d in obs["devices"][:16] if isinstance(d, str))
-            stand_in = obs.get("stand_in") if isinstance(obs.get("stand_in"), str) else None
-            return Census(framework, str(obs.get("version", "?"))[:40], devices, stand_in)
-    raise CensusFailed(
-        f"Không khởi động được {framework} trong hộp cát (chưa chạy mã nào của sinh viên), nên "
-        f"không chấm được. Thông báo lỗi:\n{(run.stderr_tail or run.stdout_tail)[-2000:]}")
+    return census_from(run_plan(bundle, census_plan(), limits, isolation), framework)
 
 
 @dataclass
@@ -165,6 +145,9 @@ def autograde(course: Course, assignment: str, *, jobs: int | None = None, force
     available = discover_students(course, assignment)
     if students:
         check_students(students, available, assignment)
+    for misplaced in find_misplaced(course, assignment, exercise.notebook):
+        stream.write(f"CHÚ Ý: {misplaced.message}\n")
+    late_policy = LatePolicy.from_course(course.root)
     isolation = decide_isolation(allow_unsafe, allow_no_memory_limit,
                                  gpu_present=any(Path("/dev").glob("nvidia[0-9]*")))
     for warning in isolation.warnings:
@@ -195,14 +178,15 @@ def autograde(course: Course, assignment: str, *, jobs: int | None = None, force
                          + (f" (thay GPU bằng {census.stand_in})"
                             if not census.accelerators and census.stand_in else "") + ".\n")
             batch = Batch(course, exercise, limits, isolation, census, bundle)
-            outcomes = _grade_all(batch, pending, jobs, gradebook, stream)
+            outcomes = _grade_all(batch, pending, jobs, gradebook, late_policy, stream)
         finally:
             shutil.rmtree(run_dir, ignore_errors=True)
         summary_table(outcomes, earlier, gradebook, assignment, stream)
         return outcomes
 
 
-def _grade_all(batch: Batch, pending: list[str], jobs: int, gradebook, stream) -> list[Outcome]:
+def _grade_all(batch: Batch, pending: list[str], jobs: int, gradebook, late_policy,
+               stream) -> list[Outcome]:
     outcomes: list[Outcome] = []
     progress = ProgressBar(len(pending), stream)
 
@@ -224,7 +208,7 @@ def _grade_all(batch: Batch, pending: list[str], jobs: int, gradebook, stream) -
             outcome, notebook = future.result()
             write_autograded(batch.course.autograded(outcome.student, outcome.assignment,
                                                      batch.exercise.notebook), notebook)
-            record_outcome(gradebook, outcome)
+            record_outcome(gradebook, outcome, late_policy)
             outcomes.append(outcome)
             progress.finished(outcome.student)
     except KeyboardInterrupt:

@@ -13,6 +13,10 @@ from pathlib import Path
 
 MAX_NOTEBOOK_BYTES = 5 * 1024**2
 MAX_SOLUTION_CHARS = 200_000
+MAX_TIMESTAMP_BYTES = 100
+# Files nbgrader's own `submit` and `collect` put beside the notebooks.
+NBGRADER_FILES = frozenset({"timestamp.txt", "submission_secret.txt"})
+IGNORED_NAMES = NBGRADER_FILES | {".ipynb_checkpoints"}
 
 
 class BadSubmission(Exception):
@@ -67,7 +71,7 @@ def find_notebook(directory, notebook_name, notes):
         notes.append("Notebook bị đặt sai tên: %s (cần %s); đã chấm notebook này."
                      % (candidates[0].name, expected.name))
     extra = sorted(p.name for p in directory.iterdir()
-                   if p.name not in {candidates[0].name, "timestamp.txt", ".ipynb_checkpoints"})
+                   if p.name != candidates[0].name and p.name not in IGNORED_NAMES)
     if extra:
         notes.append("Tệp thừa bị bỏ qua: %s." % ", ".join(extra[:10]))
     return candidates[0]
@@ -135,14 +139,37 @@ def parse_notebook(raw, solution_ids, function_name, notes):
     return solutions
 
 
+def read_small_text(path, max_bytes):
+    """At most ``max_bytes`` of a regular file (never through a symlink), or None
+    when there is no such file: for nbgrader's small files written by students."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:  # missing, a symlink (ELOOP), unreadable
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # a FIFO or device
+            return None
+        return handle.read(max_bytes).decode("utf-8", "replace")
+
+
+def refuse_symlinked_folders(directory):
+    """The submission folder and the student's folder above it must be real
+    folders: a symlink could point at another student's work or anywhere else."""
+    for folder in (directory.parent, directory):
+        if folder.is_symlink():
+            raise BadSubmission("symlinked_folder", "Thư mục bài nộp %s là liên kết tượng "
+                                "trưng (symlink), không phải thư mục thật; bài nộp bị từ chối."
+                                % "/".join(directory.parts[-2:]))
+
+
 def load_submission(directory, student, assignment, notebook_name, solution_ids, function_name):
     notes = []
     directory = Path(directory)
+    refuse_symlinked_folders(directory)
     submission = Submission(student, assignment, None, notes=notes)
-    timestamp_file = directory / "timestamp.txt"
-    if timestamp_file.is_file() and not timestamp_file.is_symlink():
-        text = timestamp_file.read_bytes()[:100].decode("utf-8", "replace").strip()
-        submission.timestamp = text or None
+    text = read_small_text(directory / "timestamp.txt", MAX_TIMESTAMP_BYTES)
+    if text is not None and text.strip():
+        submission.timestamp = text.strip()
     path = find_notebook(directory, notebook_name, notes)
     submission.notebook_path = path
     raw = read_regular_file(path, MAX_NOTEBOOK_BYTES)

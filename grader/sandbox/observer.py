@@ -108,7 +108,8 @@ def main():
     os.write(ready_fd, b"1")
     os.close(ready_fd)
 
-    plan = wire.read_message(sys.stdin.buffer, max_elements=1 << 28)
+    # The plan holds every probe's inputs (from the grader, not the student).
+    plan = wire.read_message(sys.stdin.buffer, max_elements=1 << 28, max_arrays=1 << 20)
     if plan is None:
         report({"type": "observer_error", "detail": "no plan"})
         return 2

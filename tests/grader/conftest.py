@@ -15,3 +15,10 @@ def sandbox_ready():
     problem = isolation_problem()
     if problem:
         pytest.fail("Các bài kiểm tra bộ chấm cần bubblewrap (CI cài bằng .ci/run): " + problem)
+
+
+@pytest.fixture(scope="session")
+def released_notebook(tmp_path_factory):
+    """The released PyTorch cross_correlation notebook, as a dict."""
+    from grader_testlib import ASSIGNMENT, new_course, released
+    return released(new_course(tmp_path_factory.mktemp("template")), ASSIGNMENT)

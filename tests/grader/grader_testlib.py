@@ -17,9 +17,12 @@ from grader.paths import Course  # noqa: E402
 from grader.sandbox.host import Limits, decide_isolation, run_plan  # noqa: E402
 
 REPORT_MARK = "REPORT:"
+# The notebook most engine tests use, and two student solutions of it.
+ASSIGNMENT = "bai3-cross-correlation-pytorch"
+NOTEBOOK = EXERCISES[ASSIGNMENT].notebook
 
 
-def new_course(tmp_path, assignments) -> Course:
+def new_course(tmp_path, assignments=(ASSIGNMENT,)) -> Course:
     from grader.release import release
     root = Path(tmp_path) / "course"
     root.mkdir(parents=True)
@@ -46,7 +49,7 @@ def notebook_with(released_nb, solution) -> dict:
     return nb
 
 
-def submit(course, assignment, student, content, name=None) -> Path:
+def submit(course, student, content, name=None, assignment=ASSIGNMENT) -> Path:
     """Write a submission; ``content`` is a notebook dict, str or bytes."""
     exercise = EXERCISES[assignment]
     directory = course.submitted(student, assignment)
@@ -57,6 +60,16 @@ def submit(course, assignment, student, content, name=None) -> Path:
         content = content.encode()
     (directory / (name or f"{exercise.notebook}.ipynb")).write_bytes(content)
     return directory
+
+
+def all_failing(exercise):
+    """CheckResults of a submission that could not run at all."""
+    from grader.autograde.plan import Census
+    from grader.autograde.verify import verify
+    from grader.frameworks import facts
+    cpu = facts(exercise.framework).cpu
+    census = Census(exercise.framework, "", (cpu,), facts(exercise.framework).stand_in)
+    return verify(exercise, census, [], None, "", Limits()).checks
 
 
 def run_cells(tmp_path, cells, framework="pytorch", limits=None, probes=()):
@@ -71,3 +84,12 @@ def run_cells(tmp_path, cells, framework="pytorch", limits=None, probes=()):
     reports = [json.loads(line[len(REPORT_MARK):]) for line in run.stdout_tail.splitlines()
                if line.startswith(REPORT_MARK)]
     return run, reports
+
+
+def _sample(name):
+    from grader.samples import samples_for
+    return next(s.source for s in samples_for(EXERCISES[ASSIGNMENT]) if s.name == name)
+
+
+CORRECT = _sample("dung_vong_lap")
+FLIPPED = _sample("sai_lat_hat_nhan")

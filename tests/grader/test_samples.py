@@ -33,11 +33,12 @@ def graded(tmp_path_factory, sandbox_ready):
             exercise = EXERCISES[assignment]
             course = new_course(tmp_path_factory.mktemp(assignment), [assignment])
             release_nb = released(course, assignment)
-            submit(course, assignment, "ban_phat_hanh", release_nb)
-            submit(course, assignment, "loi_giai_mau",
-                   notebook_with(release_nb, reference_solution(exercise)))
+            submit(course, "ban_phat_hanh", release_nb, assignment=assignment)
+            submit(course, "loi_giai_mau", notebook_with(release_nb, reference_solution(exercise)),
+                   assignment=assignment)
             for sample in samples_for(exercise):
-                submit(course, assignment, sample.name, notebook_with(release_nb, sample.source))
+                submit(course, sample.name, notebook_with(release_nb, sample.source),
+                       assignment=assignment)
             outcomes = autograde(course, assignment, jobs=2, stream=io.StringIO(),
                                  limits=Limits(wall_seconds=TIMEOUT, cpu_seconds=TIMEOUT))
             batches[assignment] = {outcome.student: outcome for outcome in outcomes}
