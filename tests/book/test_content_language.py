@@ -19,7 +19,7 @@ from bookbuild.notebook import cell_framework
 from .test_content import SECTIONS, read
 from .toc import ROOT
 
-PAGES = ["intro", "install", "glossary", *SECTIONS]
+PAGES = ["intro", "install", "glossary", "computation/index", "cnn/index", *SECTIONS]
 
 # English words that have no place in Vietnamese comments or labels. Words that are
 # also Vietnamese without diacritics ("to", "in", "do", "an", "no", "con", "cho") are
