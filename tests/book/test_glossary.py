@@ -58,9 +58,28 @@ def test_data_matches_the_course_glossary():
     assert found == expected, "cùng các cặp thuật ngữ nhưng khác thứ tự"
 
 
+def table_cells(table_html: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", table_html, re.S)]
+
+
 @pytest.mark.book
 def test_built_page_shows_every_pair(built_book):
     page = html.unescape(built_book.page("glossary").read_text(encoding="utf-8"))
-    cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", page, re.S)]
+    tables = re.findall(r"<table.*?</table>", page, re.S)
+    assert tables, "trang thuật ngữ không có bảng nào"
+    cells = table_cells(tables[0])  # the course glossary comes first
     pairs = list(zip(cells[0::2], cells[1::2]))
     assert pairs == data_rows()
+
+
+# Programming terms the book adds to the course glossary: one Vietnamese name each.
+BOOK_TERMS = {"constructor": "hàm khởi tạo"}
+
+
+@pytest.mark.book
+def test_built_page_names_the_book_programming_terms(built_book):
+    page = html.unescape(built_book.page("glossary").read_text(encoding="utf-8"))
+    rows = [table_cells(row) for row in re.findall(r"<tr.*?</tr>", page, re.S)]
+    found = {row[0]: row[1] for row in rows if len(row) >= 2}
+    for english, vietnamese in BOOK_TERMS.items():
+        assert found.get(english) == vietnamese, f"bảng thuật ngữ thiếu «{english}» = «{vietnamese}»"

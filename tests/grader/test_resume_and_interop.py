@@ -1,9 +1,11 @@
 """Resume after kill -9, nbgrader interoperability, Validate agrees with the engine, fail-closed."""
 
 import csv
+import html
 import io
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -20,7 +22,7 @@ from grader_testlib import (ASSIGNMENT, CORRECT, FLIPPED, NOTEBOOK, REPO, new_co
 from grader.autograde.runner import autograde
 from grader.errors import IsolationUnavailable
 from grader.exercises import EXERCISES
-from grader.notebook_builder import build_source_notebook
+from grader.notebook_builder import build_source_notebook, literal
 from grader.samples import samples_for
 from grader.sandbox import host
 from grader.sandbox.uids import PAIRS, UID_BASE
@@ -114,7 +116,15 @@ def test_nbgrader_generate_feedback_works_and_hides_tests(small_batch):
     assert result.returncode == 0, result.stderr[-2000:]
     page = (course.root / "feedback" / "b_flipped" / ASSIGNMENT / (NOTEBOOK + ".html")).read_text()
     assert "Chưa đạt" in page and "BEGIN HIDDEN" not in page
-    assert "xcorr_gradient" not in page or "judge_gradient" not in page
+    text = html.unescape(re.sub(r"<[^>]+>", "", page))  # code without its highlighting
+    def inputs_of(check):  # how the builder writes a case's inputs into a test cell
+        return [repr({name: literal(array) for name, array in case.arrays.items()})[:60]
+                for case in check.cases]
+
+    checks = EXERCISES[ASSIGNMENT].checks
+    assert not [i for c in checks if c.hidden for i in inputs_of(c) if i in text]
+    # The visible tests are there, so the search above can fail.
+    assert all(i in text for c in checks if not c.hidden for i in inputs_of(c))
 
 
 VALIDATE_CASES = [(assignment, name) for assignment in sorted(EXERCISES)
