@@ -55,8 +55,13 @@ if (typeof Search !== "undefined") {
     const folded = stemmer.stemWord(letter);
     return folded.length === letter.length ? folded : letter;
   }).join("");
+  // Parts of a page that are not its text: the print-only title and contents,
+  // the notebook links under the title.
+  const notText = "#jb-print-docs-body, .framework-notebooks";
   Search.makeSearchSummary = (htmlText, keywords, anchor) => {
-    const text = Search.htmlToText(htmlText, anchor).replace(/\s+/g, " ").trim();
+    const page = new DOMParser().parseFromString(htmlText, "text/html");
+    page.querySelectorAll(notText).forEach((element) => element.remove());
+    const text = Search.htmlToText(page.documentElement.outerHTML, anchor).replace(/\s+/g, " ").trim();
     if (text === "") return null;
     const folded = foldLetters(text);
     const found = [...keywords].map((word) => folded.indexOf(foldLetters(word))).filter((i) => i > -1);

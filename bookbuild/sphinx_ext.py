@@ -17,16 +17,15 @@ import html
 from pathlib import Path
 
 import nbformat
+from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
-from sphinx.util import logging
-
-from myst_nb.sphinx_ import HideCodeCellNode, depart_HideCellInput
 from sphinx.ext.mathjax import html_visit_displaymath, html_visit_math
+from sphinx.util import logging
 from sphinx.writers.html5 import HTML5Translator
 
-from .icons import IconFontError, shrink_theme_icon_font
 from .figures import FrameworkFigures, NumberFigureCopies, dedupe_figure_names, prepare_output_images
+from .icons import IconFontError, shrink_theme_icon_font
 from .paths import BOOK_DIR
 from .readers import notebook_path, reader_notebook
 from .search_vi import SearchVietnamese

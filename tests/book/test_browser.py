@@ -275,6 +275,26 @@ def test_search_matches_with_or_without_diacritics(built_book, site, playwright_
         assert not browser.blocked
 
 
+def test_search_from_the_search_button_on_a_phone(built_book, site, playwright_api, tmp_path):
+    phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+    with OfflineBrowser(playwright_api, tmp_path / "search-ui", **phone) as browser:
+        page = browser.open(f"{site}/book/{SECTIONS[0]}.html")
+        page.locator("button.search-button__button:visible, button.search-button-field:visible").first.tap()
+        field = page.locator("#pst-search-dialog input[name=q]")
+        field.wait_for(state="visible")
+        assert field.get_attribute("placeholder") == "Tìm trong sách..."
+        field.fill("tich chap")
+        field.press("Enter")
+        page.wait_for_url("**/search.html?q=*")
+        results = search_results(page)
+        assert any(text.endswith("Tích chập cho ảnh") and link.startswith("book/cnn/conv-layer.html")
+                   for text, link in results), results
+        # the excerpt shows where the words are, not the page's header
+        excerpt = page.locator("#search-results ul.search li", has_text="Tích chập cho ảnh").locator("p.context")
+        assert re.search(r"tích chập", excerpt.first.inner_text(), re.I)
+        assert not browser.blocked
+
+
 def test_search_page_says_when_nothing_matches(built_book, site, playwright_api, tmp_path):
     with OfflineBrowser(playwright_api, tmp_path / "nothing") as browser:
         page = browser.open(f"{site}/search.html?q=qwzxv")
