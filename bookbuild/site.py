@@ -152,10 +152,20 @@ def js_translations(locale_dirs: list[Path], language: str) -> str:
     return f"Documentation.addTranslations({json.dumps(catalog, ensure_ascii=False, indent=1)});\n"
 
 
-def write_js_translations(app: Sphinx, exception) -> None:
-    """Replace the translations.js Sphinx copied with one that has the book's messages."""
-    if exception is not None or app.builder.format != "html" or not app.config.language:
+def write_js_translations(app: Sphinx) -> None:
+    """Compile each locale dir's sphinx.po into the sphinx.js Sphinx copies as translations.js.
+
+    Sphinx takes the first ``<locale dir>/<language>/LC_MESSAGES/sphinx.js`` it
+    finds, the project's before its own; like the .mo beside it, the file is
+    compiled from the .po (and ignored by git).
+    """
+    if not app.config.language:
         return
-    locale_dirs = [Path(app.srcdir, d) for d in app.config.locale_dirs]
-    target = Path(app.outdir, "_static", "translations.js")
-    target.write_text(js_translations(locale_dirs, app.config.language), encoding="utf-8")
+    for locale_dir in app.config.locale_dirs:
+        folder = Path(app.srcdir, locale_dir, app.config.language, "LC_MESSAGES")
+        if not (folder / "sphinx.po").is_file():
+            continue
+        script = js_translations([Path(app.srcdir, locale_dir)], app.config.language)
+        target = folder / "sphinx.js"
+        if not target.is_file() or target.read_text(encoding="utf-8") != script:
+            target.write_text(script, encoding="utf-8")

@@ -13,6 +13,7 @@ without the scripts they do not use (``site``).
 """
 from __future__ import annotations
 
+import hashlib
 import html
 from pathlib import Path
 
@@ -77,12 +78,37 @@ def _write_downloads(app: Sphinx, source: Path, executed: dict) -> None:
         nbformat.write(reader_notebook(nb, framework, source, book_dir, site_url), target)
 
 
+def _digest(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _on_config_inited(app: Sphinx, config) -> None:
+    """Record what Sphinx's up-to-date check does not see, as config values it compares.
+
+    With no source changed, Sphinx writes nothing and copies no static file, so
+    an edit to book/_static, _templates or _locale would not reach the site
+    (a changed value below rewrites every page); an edit to bookbuild's own
+    code re-reads every page (executions stay cached).
+    """
+    confdir = Path(app.confdir)
+    assets = [path for folder in [*config.html_static_path, *config.templates_path]
+              for path in (confdir / folder).rglob("*") if path.is_file()]
+    # the catalogues' sources only: the .mo and .js beside them are compiled from them
+    assets += [path for folder in config.locale_dirs for path in (confdir / folder).rglob("*.po")]
+    config.bookbuild_assets_digest = _digest(assets)
+    config.bookbuild_code_digest = _digest(list(Path(__file__).parent.glob("*.py")))
+
+
 def _on_builder_inited(app: Sphinx) -> None:
     _state["app"] = app
     # Beside the build output, so a fresh clone or `make clean` starts cold.
     cache_dir = Path(app.config.bookbuild_cache_dir or Path(app.srcdir, "_build", ".bookbuild-cache"))
     _state["runner"] = SectionRunner(cache_dir, jobs=app.config.bookbuild_jobs or None)
     _settings(app)  # a wrong setting stops the build before any section runs
+    write_js_translations(app)
     # Right after sphinx-copybutton's script (priority 500).
     app.add_js_file(None, body=copybutton_translation(), priority=510)
 
@@ -145,13 +171,15 @@ def setup(app: Sphinx) -> dict:
     app.add_config_value("bookbuild_cache_dir", "", "env")
     # Colab / JupyterHub links of the notebooks (see book/README.md); empty: not shown.
     app.add_config_value(CONFIG_KEY, {}, "html", types=[dict])
+    app.add_config_value("bookbuild_assets_digest", "", "html")
+    app.add_config_value("bookbuild_code_digest", "", "env")
+    app.connect("config-inited", _on_config_inited)
     app.connect("builder-inited", _on_builder_inited)
     app.connect("env-before-read-docs", _on_before_read_docs)
     app.connect("doctree-read", _output_images)
     app.connect("html-page-context", add_page_helpers)
     app.connect("html-page-context", _add_notebook_links)
     app.connect("html-page-context", katex_where_maths)
-    app.connect("build-finished", write_js_translations)
     app.connect("build-finished", _shrink_icon_font)
     app.add_transform(FrameworkTabs)
     app.add_transform(FrameworkFigures)
