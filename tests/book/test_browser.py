@@ -111,14 +111,20 @@ def test_choice_syncs_on_the_page_and_is_remembered(built_book, site, playwright
 
 
 def test_math_is_rendered_offline(built_book, site, playwright_api, tmp_path):
-    with_math = [d for d in SECTIONS if 'class="math' in built_book.page(d).read_text(encoding="utf-8")]
+    pages = [f"book/{d}.html" for d in SECTIONS] + [f"{d}.html" for d in toc_files()]
+    with_math = [p for p in dict.fromkeys(pages)
+                 if 'class="math' in (built_book.html_dir / p).read_text(encoding="utf-8")]
     assert with_math, "không trang nào có công thức để kiểm tra"
     with OfflineBrowser(playwright_api, tmp_path / "math") as browser:
-        page = browser.open(f"{site}/book/{with_math[0]}.html")
-        page.wait_for_selector(".math .katex", timeout=20_000)
-        assert page.locator(".math .katex").count() == page.locator(".math").count()
-        # KaTeX typeset every formula: no raw TeX delimiters left in the text
-        assert not re.search(r"\\\(|\\\[", page.inner_text("main"))
+        for path in with_math:
+            page = browser.open(f"{site}/{path}")
+            page.wait_for_selector(".math .katex", state="attached", timeout=20_000)
+            untypeset = page.eval_on_selector_all(
+                ".math", "all => all.filter(m => !m.querySelector('.katex')).map(m => m.textContent.slice(0, 80))")
+            assert not untypeset, f"{path}: KaTeX không dựng được {untypeset}"
+            # no raw TeX delimiters left in the text
+            assert not re.search(r"\\\(|\\\[", page.inner_text("main")), path
+            page.close()
         assert not browser.blocked, f"yêu cầu ra ngoài localhost: {browser.blocked}"
 
 
