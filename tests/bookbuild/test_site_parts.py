@@ -50,3 +50,22 @@ def test_icon_font_subset_keeps_exactly_the_icons_asked_for(tmp_path):
     cmap = TTFont(target).getBestCmap()
     assert {0xF0C9, 0xF002} <= set(cmap) and 0xF09B not in cmap and 0xF185 not in cmap
     assert target.stat().st_size < THEME_FONT.stat().st_size / 20
+
+
+def test_notebook_bar_offers_each_configured_link_per_framework(tmp_path):
+    from bookbuild.settings import BookSettings, NotebookLinks
+    from bookbuild.site import notebook_links_html
+
+    book = tmp_path / "book"
+    source = book / "cnn" / "conv-layer.md"
+    configured = BookSettings(NotebookLinks.from_mapping({
+        "repository_url": "https://github.com/khoa-hoc/sach-cnn", "jupyterhub_url": "https://hub.truong.edu.vn"}))
+    bar = notebook_links_html(configured, book, source, "book/cnn/conv-layer", ["mxnet", "pytorch", "tensorflow"])
+    for framework in ("mxnet", "pytorch", "tensorflow"):
+        assert f'href="../../notebooks/{framework}/cnn/conv-layer.ipynb" download="conv-layer-{framework}.ipynb"' in bar
+        assert (f"https://colab.research.google.com/github/khoa-hoc/sach-cnn/blob/main/notebooks/"
+                f"{framework}/cnn/conv-layer.ipynb") in bar
+        assert f"urlpath=lab%2Ftree%2Fsach-cnn%2Fnotebooks%2F{framework}%2Fcnn%2Fconv-layer.ipynb" in bar
+    assert bar.count("Mở trên Colab") == 3 and bar.count("Mở trên JupyterHub") == 3
+    bare = notebook_links_html(BookSettings(), book, source, "book/cnn/conv-layer", ["pytorch"])
+    assert bare.count("Tải về") == 1 and "Colab" not in bare and "JupyterHub" not in bare
