@@ -9,7 +9,9 @@ from pathlib import Path
 from . import paths
 from .frameworks import FRAMEWORK_KEYS
 from .notebook import needs_execution, split
+from .readers import notebook_path, reader_notebook
 from .sections import SectionBuildError, SectionRunner, parse_section
+from .settings import SettingsError, load_settings
 
 
 def build(args) -> int:
@@ -47,21 +49,29 @@ def check(args) -> int:
 
 
 def notebooks(args) -> int:
-    """Per-framework notebooks of every section, for JupyterLab (not executed)."""
+    """Per-framework notebooks of every section for JupyterLab or publishing (not executed).
+
+    Same layout and same plain Jupyter Markdown as the site's downloads:
+    ``<out>/<framework>/<chapter>/<section>.ipynb``.
+    """
     import nbformat
 
+    try:
+        settings = load_settings(paths.ROOT)
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
     count = 0
     for path in sorted(paths.BOOK_DIR.rglob("*.md")):
-        if path.name == "README.md":
-            continue
+        if path.name == "README.md" or any(p.startswith("_") for p in path.relative_to(paths.BOOK_DIR).parts):
+            continue  # the authors' guide, and the site's own folders (_static, _templates...)
         nb = parse_section(path.read_text(encoding="utf-8"), str(path))
         if not needs_execution(nb):
             continue
-        relative = path.relative_to(paths.BOOK_DIR).with_suffix(".ipynb")
         for framework, fnb in split(nb).items():
-            target = Path(args.out) / framework / relative
+            target = Path(args.out) / notebook_path(paths.BOOK_DIR, path, framework)
             target.parent.mkdir(parents=True, exist_ok=True)
-            nbformat.write(fnb, target)
+            nbformat.write(reader_notebook(fnb, framework, path, paths.BOOK_DIR, settings.site_url), target)
             count += 1
     print(f"Đã tạo {count} sổ tay trong {args.out}")
     return 0

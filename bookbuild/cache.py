@@ -1,6 +1,7 @@
 """Content-addressed store of executed per-framework notebooks."""
 from __future__ import annotations
 
+import hashlib
 import os
 import platform
 import tempfile
@@ -10,6 +11,7 @@ from pathlib import Path
 import nbformat
 from nbformat import NotebookNode
 
+from .execute import KERNEL_CONFIG, KERNEL_ENV
 from .frameworks import FRAMEWORKS
 
 # Bump when the way notebooks are executed changes, to invalidate old entries.
@@ -26,7 +28,8 @@ def environment_salt() -> str:
             versions.append(f"{name}={metadata.version(name)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{name}=missing")
-    return ";".join([FORMAT_VERSION, platform.python_version(), *versions])
+    kernel = hashlib.sha256(repr((KERNEL_CONFIG, sorted(KERNEL_ENV.items()))).encode()).hexdigest()[:16]
+    return ";".join([FORMAT_VERSION, platform.python_version(), *versions, f"kernel={kernel}"])
 
 
 class ExecutionCache:

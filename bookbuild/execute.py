@@ -22,6 +22,14 @@ KERNEL_ENV = {
     "TF_ENABLE_ONEDNN_OPTS": "0",
     "MPLBACKEND": "module://matplotlib_inline.backend_inline",
 }
+# IPython configuration of every kernel. Figures are SVG: vector, so labels stay
+# sharp however far a phone zooms in; no date and a fixed id salt, so a rerun
+# draws byte-identical files.
+KERNEL_CONFIG = """\
+c.InlineBackend.figure_formats = {"svg"}
+c.InlineBackend.print_figure_kwargs = {"bbox_inches": "tight", "metadata": {"Date": None}}
+c.InlineBackend.rc = {"svg.hashsalt": "bookbuild"}
+"""
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -51,8 +59,8 @@ def run_notebook(nb_json: str, framework: str, section: str) -> tuple[str | None
     def remember(cell, cell_index, **_):
         current["cell"] = cell
 
-    env = {**os.environ, **KERNEL_ENV}
     with tempfile.TemporaryDirectory(prefix="bookbuild-") as workdir:
+        env = {**os.environ, **KERNEL_ENV, "IPYTHONDIR": _ipython_dir(workdir)}
         # IPC sockets inside the private work dir: no TCP port for the kernel.
         kernel = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(workdir, "kernel"))
         client = NotebookClient(
@@ -73,6 +81,15 @@ def run_notebook(nb_json: str, framework: str, section: str) -> tuple[str | None
             if kernel.has_kernel:
                 kernel.shutdown_kernel(now=True)
     return nbformat.writes(nb), None
+
+
+def _ipython_dir(workdir: str) -> str:
+    """A private IPython directory whose default profile holds KERNEL_CONFIG."""
+    profile = os.path.join(workdir, "ipython", "profile_default")
+    os.makedirs(profile)
+    with open(os.path.join(profile, "ipython_kernel_config.py"), "w", encoding="utf-8") as handle:
+        handle.write(KERNEL_CONFIG)
+    return os.path.dirname(profile)
 
 
 def _failure(nb, cell, framework: str, section: str, error: Exception) -> CellFailure:

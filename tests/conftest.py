@@ -24,11 +24,13 @@ class BuiltBook:
         """HTML page of a section, docname relative to book/ (e.g. 'cnn/lenet')."""
         return self.html_dir / "book" / f"{docname}.html"
 
+    def notebook_path(self, docname: str, framework: str) -> Path:
+        """Where the site serves a section's executed notebook for one framework."""
+        return self.html_dir / "notebooks" / framework / f"{docname}.ipynb"
+
     def notebook(self, docname: str, framework: str) -> nbformat.NotebookNode:
         """The executed per-framework notebook offered for download."""
-        stem = Path(docname).name
-        path = self.html_dir / "notebooks" / "book" / Path(docname).parent / f"{stem}-{framework}.ipynb"
-        return nbformat.read(path, as_version=4)
+        return nbformat.read(self.notebook_path(docname, framework), as_version=4)
 
 
 @pytest.fixture(scope="session")

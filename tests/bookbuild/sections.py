@@ -35,3 +35,15 @@ def one_of_each(marker: str = "") -> str:
         "Lời giảng ở giữa.\n",
         code_cell("print('tên:', name)"),
     )
+
+
+def figure_cell(source: str, alt: str, caption: str, *tags: str, name: str = "") -> str:
+    """A plotting cell with MyST-NB's figure metadata, as authors write it."""
+    header = ["---"]
+    if tags:
+        header.append(f"tags: [{', '.join(tags)}]")
+    header += ["mystnb:", "  image:", f"    alt: {alt}", "  figure:", f"    caption: {caption}"]
+    if name:
+        header.append(f"    name: {name}")
+    header.append("---")
+    return "```{code-cell} ipython3\n" + "\n".join(header) + f"\n{source}\n```\n"
