@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 JOBS ?=
 
 .PHONY: book test lab clean lock assignments autograde feedback grades bench-book bench-grade \
-	setup formgrader release-feedback import gpu-check
+	setup formgrader release-feedback import gpu-check demo-class
 
 # Reinstall only when the pinned set changes.
 $(STAMP): requirements.txt
@@ -83,6 +83,11 @@ bench-book: $(STAMP)
 
 bench-grade: $(STAMP)
 	$(PY) -m grader.bench
+
+# A simulated class (about 30 students, every released notebook) through the whole loop:
+# release, fetch, submit, collect, grade, feedback, grades CSV and a chart, in _build/demo-class.
+demo-class: $(STAMP)
+	$(PY) -m grader.demo $(if $(STUDENTS),--students $(STUDENTS)) $(if $(FRAMEWORKS),--frameworks "$(FRAMEWORKS)")
 
 # On a machine with a CUDA build of PyTorch (no .venv needed): every check of the PyTorch
 # notebooks also on each GPU. Skipped where no GPU is visible.

@@ -25,6 +25,7 @@ from sphinx.ext.mathjax import html_visit_displaymath, html_visit_math
 from sphinx.util import logging
 from sphinx.writers.html5 import HTML5Translator
 
+from .exercise_tables import ExerciseChecks
 from .figures import FrameworkFigures, NumberFigureCopies, dedupe_figure_names, prepare_output_images
 from .icons import IconFontError, shrink_theme_icon_font
 from .paths import BOOK_DIR
@@ -185,6 +186,7 @@ def setup(app: Sphinx) -> dict:
     app.add_transform(FrameworkFigures)
     app.add_post_transform(NumberFigureCopies)
     app.add_search_language(SearchVietnamese)
+    app.add_directive("exercise-checks", ExerciseChecks)
     # Sphinx's MathJax visitors write the TeX between \( \) and \[ \] (with equation
     # numbers); katex-render.js typesets it in the browser.
     app.add_html_math_renderer("katex", (html_visit_math, None), (html_visit_displaymath, None))

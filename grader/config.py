@@ -9,8 +9,8 @@ from pathlib import Path
 
 from traitlets import Bool, Float, Integer
 from traitlets.config import Configurable
-from traitlets.config.loader import PyFileConfigLoader
 
+from .course_config import load_course_config
 from .sandbox.host import Limits
 
 
@@ -40,8 +40,4 @@ class GraderEngine(Configurable):
 
 
 def load_engine_config(course_root: Path) -> GraderEngine:
-    config_file = Path(course_root) / "nbgrader_config.py"
-    if config_file.is_file():
-        config = PyFileConfigLoader(config_file.name, path=str(config_file.parent)).load_config()
-        return GraderEngine(config=config)
-    return GraderEngine()
+    return GraderEngine(config=load_course_config(course_root))

@@ -28,3 +28,14 @@ c.Exchange.root = os.environ.get("GRADER_EXCHANGE_DIR", os.path.join(HERE, "exch
 c.AssignLatePenalties.plugin_class = "nbgrader.plugins.LateSubmissionPlugin"
 c.LateSubmissionPlugin.penalty_method = "zero"
 # --- end of the round-trip block ---------------------------------------------
+
+# --- The grading engine (python -m grader autograde): limits per submission ---
+# Each submission runs in its own sandbox; these bound it as a whole (see
+# grader/config.py for every option, and the instructor page).
+c.GraderEngine.timeout = 60.0        # seconds of wall time, framework start-up included
+c.GraderEngine.memory_mb = 3072      # all processes of the sandbox together (cgroup)
+c.GraderEngine.processes = 64        # processes and threads of the sandbox
+c.GraderEngine.cpus = 1.0            # CPU cores per sandbox
+c.GraderEngine.jobs = 0              # submissions graded at once (0: one per CPU core)
+c.GraderEngine.allow_no_memory_limit = False  # True: grade even without a cgroup (less safe)
+c.GraderEngine.allow_unsafe = False  # True: grade even without bubblewrap (NOT safe)

@@ -102,9 +102,12 @@ def _earlier_row(gradebook, assignment: str, student: str) -> tuple[str, str, st
 
 def summary_table(outcomes, earlier, gradebook, assignment: str, stream) -> None:
     """Every student of the batch, this run's and earlier ones, with the full reasons."""
+    # A note every student of this run got (no GPU, ...) is said once, above the table.
+    shared = set.intersection(*(set(o.notes) for o in outcomes)) if len(outcomes) > 1 else set()
     rows = []
     for outcome in outcomes:
-        note = " ".join(part for part in [outcome.reason, *outcome.notes] if part)
+        note = " ".join(part for part in [outcome.reason, *outcome.notes]
+                        if part and part not in shared)
         rows.append((outcome.student, f"{outcome.score:g}/{outcome.max_score:g}",
                      "đã chấm" if outcome.status == "graded" else "lỗi", note))
     rows += [_earlier_row(gradebook, assignment, student) for student in earlier]
@@ -115,6 +118,8 @@ def summary_table(outcomes, earlier, gradebook, assignment: str, stream) -> None
     indent = sum(widths) + 6
     text_width = max(40, shutil.get_terminal_size((120, 20)).columns - indent - 1)
     stream.write("\n")
+    for note in sorted(shared):
+        stream.write(escape_controls(note) + "\n")
     for index, row in enumerate([header, *rows]):
         lines = textwrap.wrap(row[3], text_width) or [""]
         stream.write("  ".join(row[i].ljust(widths[i]) for i in range(3)) + "  " + lines[0] + "\n")
