@@ -1,0 +1,285 @@
+"""Bài tập 1 (MyInit): the failure budget, the statistical checks' false-failure rate and
+power, and every sample graded in this process (fast, no sandbox).
+
+In-process grading runs the same student-side code as the sandbox (adapter, session,
+probe operations), sends each answer through the wire format, and judges it with the
+trusted verifier; only the isolation is missing (the samples are ours).
+"""
+
+import functools
+import importlib
+import io
+import math
+import re
+
+import numpy as np
+import pytest
+
+from grader import wire
+from grader.autograde.plan import Census, probes
+from grader.autograde.verify import verify
+from grader.exercises import EXERCISES, judges_my_init, my_init
+from grader.notebook_builder import build_source_notebook
+from grader.samples import CORRECT, LOOP, WRONG, samples_for
+from grader.sandbox.host import Limits, SandboxRun
+from grader.student import session as session_module
+
+MY_INIT = [name for name in EXERCISES if name.startswith("bai1-my-init-")]
+STATISTICAL = ("judge_init_support", "judge_init_proportions", "judge_init_uniform",
+               "judge_init_independent", "judge_init_fresh")
+
+
+# -- grading in this process ------------------------------------------------------
+@functools.cache
+def adapter_for(framework):
+    return importlib.import_module(f"grader.student.adapters.{framework}").Adapter()
+
+
+def reference_source(exercise):
+    return re.sub(r"\s*### (BEGIN|END) SOLUTION\n", "\n", exercise.solution_code)
+
+
+def grade_in_process(exercise, source):
+    """{check id: CheckResult} for ``source`` as the solution cell, on this machine's devices."""
+    adapter = adapter_for(exercise.framework)
+    operations = dict(importlib.import_module(f"grader.student.probes.{exercise.probes}").OPERATIONS)
+    operations.update(session_module.COMMON_OPERATIONS)
+    namespace = {"__name__": "__main__"}
+    exec(exercise.setup_code, namespace)
+    session = session_module.Session(adapter)
+    session.namespace = namespace
+    cells = [{"ok": True}, {"ok": True}]
+    try:
+        exec(compile(source, "<ô 2>", "exec"), namespace)
+    except Exception as error:
+        cells[1] = {"ok": False, "error": session.describe_error(error, reveal=True)}
+    census = Census(exercise.framework, "test", tuple(adapter.devices()), adapter.stand_in())
+    planned = probes(exercise, census)
+    messages = [({"type": "loaded", "cells": cells, "flags": []}, {})]
+    for probe in planned:
+        obs, out = session.run_probe(operations, {"op": probe.operation, "params": probe.params},
+                                     dict(probe.arrays))
+        data = wire.encode({"type": "answer", "probe": probe.id, "obs": obs, "flags": []}, out)
+        messages.append(wire.read_message(io.BytesIO(data), max_elements=1 << 28))
+    messages.append(({"type": "done"}, {}))
+    results, _, _ = verify(exercise, census, planned, SandboxRun(messages=messages), source,
+                           Limits(), [1])
+    return {result.id: result for result in results}
+
+
+def failed_checks(results):
+    return {check_id for check_id, result in results.items() if not result.passed}
+
+
+def sees_gpu(framework):
+    """Whether the framework sees a GPU here (the sandbox sees the same devices)."""
+    return len(adapter_for(framework).devices()) > 1
+
+
+def sample_cases(prefix):
+    return [pytest.param(name, sample, id=f"{name}-{sample.name}")
+            for name in EXERCISES if name.startswith(prefix)
+            for sample in samples_for(EXERCISES[name]) if sample.kind != LOOP]
+
+
+# -- definitions -------------------------------------------------------------------
+@pytest.mark.parametrize("assignment", MY_INIT)
+def test_failure_budget_covers_every_statistical_test(assignment):
+    exercise = EXERCISES[assignment]
+    framework = exercise.framework
+    counted = 0
+    for check in exercise.checks:
+        for case in check.cases:
+            count = judges_my_init.test_count(check.judge_name, case.expected)
+            counted += count
+            if count:
+                assert case.expected["delta"] == my_init.DELTA[framework]
+    assert counted == my_init.STATISTICAL_TESTS[framework] > 0
+    total = my_init.MAX_DEVICES * counted * my_init.DELTA[framework]
+    assert total == pytest.approx(my_init.FAILURE_BUDGET, rel=1e-12)
+    assert total <= 1e-9 * (1 + 1e-12)
+
+
+@pytest.mark.parametrize("assignment", MY_INIT)
+def test_statistical_tensors_are_large_and_tolerances_small(assignment):
+    exercise = EXERCISES[assignment]
+    for check in exercise.checks:
+        if check.judge_name not in STATISTICAL:
+            continue
+        for case in check.cases:
+            for shape in case.expected["shapes"]:
+                assert 10**5 <= math.prod(shape) <= 10**6
+    tolerances = my_init.tolerances(exercise)
+    assert max(tolerances[check] for check in ("init_support", "init_proportions",
+                                                "init_uniform", "init_independent")) < 0.01
+
+
+@pytest.mark.parametrize("assignment", MY_INIT)
+def test_points_and_visibility(assignment):
+    exercise = EXERCISES[assignment]
+    assert exercise.total_points == 10
+    hidden = {check.id for check in exercise.checks if check.hidden}
+    assert hidden == {"init_uniform", "init_independent", "init_fresh"}
+    assert len(exercise.checks) == 7
+
+
+# -- statistics on numpy draws ------------------------------------------------------
+def observation(framework, shapes, draws, draw_weights):
+    """What the probe reports, with weights from ``draw_weights(draw, index, shape)``."""
+    tensors, arrays = [], {}
+    for draw in range(draws):
+        for index, shape in enumerate(shapes):
+            name = f"d{draw}_{index}"
+            arrays[name] = np.asarray(draw_weights(draw, index, shape), dtype=np.float32)
+            tensors.append({"draw": draw, "index": index, "layer": index, "kind": "dense",
+                            "role": "weight", "shape": list(shape), "dtype": "float32",
+                            "device": "cpu", "array": name})
+    return dict(arrays, kind="initialised", framework=framework, tensors=tensors)
+
+
+def statistical_cases(framework, scale=1):
+    """(check, case) of every statistical check, shapes divided by ``scale`` per axis."""
+    exercise = EXERCISES[f"bai1-my-init-{framework}"]
+    found = []
+    for check in exercise.checks:
+        if check.judge_name in STATISTICAL:
+            case = check.cases[0]
+            expected = dict(case.expected, shapes=[[max(2, size // scale) for size in shape]
+                                                   for shape in case.expected["shapes"]])
+            found.append((check, expected))
+    return found
+
+
+def failure_rate(check, expected, seeds, delta):
+    expected = dict(expected, delta=delta)
+    failures = 0
+    for seed in range(seeds):
+        rng = np.random.default_rng([seed, 2024])
+        obs = observation("pytorch", expected["shapes"], expected["draws"],
+                          lambda draw, index, shape: my_init.reference_sample(rng, shape))
+        passed, message = check.judge(obs, expected, "mẫu đúng", "cpu", True)
+        failures += not passed
+    return failures
+
+
+@pytest.mark.slow
+def test_correct_initialiser_never_fails_at_the_grading_level():
+    """The real checks, sizes and delta on correct draws: no failure (bound ~1e-10 per case)."""
+    seeds = 20
+    print(f"\n{'kiểm tra':18s} {'số mẫu':>7s} {'trượt':>6s} {'tỷ lệ':>7s} {'cận trên/mẫu':>13s}")
+    for check, expected in statistical_cases("pytorch"):
+        failures = failure_rate(check, expected, seeds, expected["delta"])
+        bound = judges_my_init.test_count(check.judge_name, expected) * expected["delta"]
+        print(f"{check.id:18s} {seeds:7d} {failures:6d} {failures / seeds:7.3f} {bound:13.2e}")
+        assert failures == 0
+
+
+def test_false_failure_rate_stays_below_the_bound_with_a_loose_delta():
+    """With delta = 0.01 per elementary test the bounds become measurable: on many seeds of
+    correct (smaller) draws, each check fails no more often than test_count * delta."""
+    seeds, delta = 300, 0.01
+    print(f"\n{'kiểm tra':18s} {'số mẫu':>7s} {'trượt':>6s} {'tỷ lệ':>7s} {'cận trên':>9s}")
+    for check, expected in statistical_cases("pytorch", scale=8):
+        failures = failure_rate(check, expected, seeds, delta)
+        bound = judges_my_init.test_count(check.judge_name, expected) * delta
+        print(f"{check.id:18s} {seeds:7d} {failures:6d} {failures / seeds:7.3f} {bound:9.3f}")
+        assert failures / seeds <= bound
+
+
+def wrong_draws(kind):
+    """Weights drawn with a typical mistake, as a function of (draw, index, shape)."""
+    rng = np.random.default_rng(7)
+
+    def draw(draw_index, index, shape):
+        if kind == "thirds":
+            part = rng.integers(0, 3, size=shape)
+            magnitude = rng.uniform(5, 10, size=shape)
+            return np.where(part == 0, magnitude, np.where(part == 1, -magnitude, 0.0))
+        if kind == "normal":
+            part = rng.integers(0, 4, size=shape)
+            magnitude = np.clip(rng.normal(7.5, 1.0, size=shape), 5, 10)
+            return np.where(part == 2, magnitude, np.where(part == 3, -magnitude, 0.0))
+        if kind == "near_zero":
+            values = my_init.reference_sample(rng, shape).astype(np.float64)
+            return np.where(values == 0, rng.normal(0, 1e-4, size=shape), values)
+        if kind == "same_row":
+            row = my_init.reference_sample(rng, (shape[0], 1))
+            return np.repeat(row, shape[1], axis=1)
+        if kind == "reseeded":
+            return my_init.reference_sample(np.random.default_rng(0), shape)
+        if kind == "sorted_rows":
+            return np.sort(my_init.reference_sample(rng, shape), axis=1)
+        raise KeyError(kind)
+
+    return draw
+
+
+@pytest.mark.parametrize("kind, judge, fragment", [
+    ("thirds", "judge_init_proportions", "Tỷ lệ trọng số bằng 0 là 0.33"),
+    ("normal", "judge_init_uniform", "không phân bố đều"),
+    ("near_zero", "judge_init_support", "phải bằng đúng 0"),
+    ("same_row", "judge_init_independent", "trên cùng một hàng"),
+    ("sorted_rows", "judge_init_independent", "trên cùng một hàng"),
+    ("reseeded", "judge_init_independent", "cùng một ma trận"),
+    ("reseeded", "judge_init_fresh", "giống hệt lần trước"),
+])
+def test_typical_mistakes_are_found_and_named(kind, judge, fragment):
+    check, expected = next((c, e) for c, e in statistical_cases("pytorch")
+                           if c.judge_name == judge)
+    obs = observation("pytorch", expected["shapes"], expected["draws"], wrong_draws(kind))
+    passed, message = check.judge(obs, expected, "mẫu sai", "cpu", False)
+    assert not passed
+    assert fragment in message
+
+
+# -- samples, graded here ------------------------------------------------------------
+@pytest.mark.parametrize("assignment", MY_INIT)
+def test_reference_gets_full_marks_in_process(assignment):
+    exercise = EXERCISES[assignment]
+    results = grade_in_process(exercise, reference_source(exercise))
+    assert failed_checks(results) == set()
+
+
+@pytest.mark.parametrize("assignment, sample", sample_cases("bai1-my-init-"))
+def test_sample_loses_exactly_its_checks_in_process(assignment, sample):
+    exercise = EXERCISES[assignment]
+    results = grade_in_process(exercise, sample.source)
+    expected = sample.failed_checks(exercise, gpu=sees_gpu(exercise.framework))
+    assert failed_checks(results) == expected
+    for check_id in expected:
+        assert results[check_id].messages  # every lost point is explained
+
+
+@pytest.mark.parametrize("assignment", MY_INIT)
+def test_enough_samples(assignment):
+    samples = samples_for(EXERCISES[assignment])
+    assert sum(sample.kind == CORRECT for sample in samples) >= 2
+    assert sum(sample.kind == WRONG for sample in samples) >= 5
+
+
+# -- the notebook's own Validate path --------------------------------------------------
+def run_notebook_cells(exercise, solution):
+    """Run the source notebook's code cells in order as a kernel would; {cell id: error}."""
+    notebook = build_source_notebook(exercise)
+    namespace = {"__name__": "__main__"}
+    errors = {}
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        grade_id = cell.metadata["nbgrader"]["grade_id"]
+        source = solution if cell.metadata["nbgrader"].get("solution") else cell.source
+        try:
+            exec(compile(source, f"<{grade_id}>", "exec"), namespace)
+        except AssertionError as error:
+            errors[grade_id] = str(error)
+    return errors
+
+
+@pytest.mark.parametrize("assignment", MY_INIT)
+def test_notebook_cells_pass_with_the_reference_and_fail_with_a_mistake(assignment):
+    exercise = EXERCISES[assignment]
+    assert run_notebook_cells(exercise, reference_source(exercise)) == {}
+    wrong = next(sample for sample in samples_for(exercise) if sample.name == "sai_ti_le")
+    errors = run_notebook_cells(exercise, wrong.source)
+    assert set(errors) == {"init_proportions"}
+    assert "Tỷ lệ trọng số" in errors["init_proportions"]
