@@ -57,9 +57,12 @@ def _dense_shape(shape):
     return str(tuple(int(size) for size in shape or ()))
 
 
-def _dense_listing(listing):
+def _dense_listing(listing, reveal):
+    """What the listing holds; names the student chose are shown for visible checks only."""
     if not isinstance(listing, list) or not listing:
         return "danh sách tham số của tầng trống"
+    if not reveal:
+        return "danh sách tham số có " + str(len(listing)) + " tham số khác"
     items = [str(item.get("name"))[:40] + " " + _dense_shape(item.get("shape"))
              for item in listing[:6] if isinstance(item, dict)]
     return "danh sách tham số chỉ có: " + ", ".join(items)
@@ -99,7 +102,8 @@ def dense_problem(obs, expected, reveal):
     if obs.get("missing"):
         missing = ", ".join("«" + str(role) + "»" for role in obs["missing"][:2])
         return (layer + "Không tìm thấy tham số " + missing + " trong "
-                + DENSE_LISTING[framework] + " của tầng (" + _dense_listing(obs.get("listing"))
+                + DENSE_LISTING[framework] + " của tầng ("
+                + _dense_listing(obs.get("listing"), reveal)
                 + "). " + DENSE_REGISTER_HINT[framework])
     mismatch = obs.get("mismatch")
     if isinstance(mismatch, dict):
@@ -211,12 +215,12 @@ def _dense_after_step(obs, expected, prefix, reveal, what):
     return None
 
 
-def _dense_step_error(obs):
+def _dense_step_error(obs, reveal):
     error = obs.get("step_error")
     if not isinstance(error, dict):
         return None
     return ("Bước tối ưu gây lỗi (thường vì có tham số không nhận được gradient): "
-            + describe_error(error, True) + "")
+            + describe_error(error, reveal))
 
 
 def judge_dense_step(obs, expected, label, device, reveal):
@@ -228,7 +232,8 @@ def judge_dense_step(obs, expected, label, device, reveal):
     ok, message = judge_shape(obs, expected, label, device, reveal)
     if not ok:
         return ok, message
-    problem = _dense_step_error(obs) or _dense_after_step(obs, expected, "after_step_", reveal, "")
+    problem = (_dense_step_error(obs, reveal)
+               or _dense_after_step(obs, expected, "after_step_", reveal, ""))
     if problem:
         return False, where + problem
     return True, where + "Một bước SGD của bộ tối ưu cập nhật đúng weight và bias."
@@ -253,7 +258,7 @@ def judge_dense_sequential(obs, expected, label, device, reveal):
     ok, message = judge_values(obs, expected, label, device, reveal)
     if not ok:
         return False, message.replace("Giá trị sai", "Đầu ra của mô hình Sequential sai", 1)
-    problem = _dense_step_error(obs)
+    problem = _dense_step_error(obs, reveal)
     for index in range(2):
         problem = problem or _dense_after_step(obs, expected, "after_step_" + str(index) + "_",
                                                reveal, " của tầng thứ " + str(index))

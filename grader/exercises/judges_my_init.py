@@ -27,7 +27,7 @@ fails a correct initialiser with probability at most ``delta``:
   Using the observed marginals keeps this test about independence alone: a
   solution with wrong proportions loses the proportions check, not this one.
 
-``test_count`` gives the number of elementary tests a judge runs on a case;
+``init_test_count`` gives the number of elementary tests a judge runs on a case;
 the exercise definition sums them over a notebook and sets ``delta`` so that
 the union bound stays below 1e-9.  Degenerate draws (no weight is 0, or none
 is nonzero; probability 2^-n or less) count as tests too.
@@ -93,7 +93,7 @@ def _f(value, digits=4):
     return format(float(value), "." + str(digits) + "f")
 
 
-def test_count(judge_name, expected):
+def init_test_count(judge_name, expected):
     """How many elementary statistical tests ``judge_name`` runs on a case (see above)."""
     shapes = [tuple(shape) for shape in expected.get("shapes", ())]
     draws = int(expected.get("draws", 1))
@@ -197,7 +197,8 @@ def judge_init_shapes(obs, expected, label, device, reveal):
             return False, (where + "Trọng số của " + layer + " có kiểu " + str(tensor.get("dtype"))
                            + " thay vì " + expected["dtype"] + ".")
         if tensor.get("device") != device:
-            return False, (where + "Trọng số của " + layer + " nằm trên " + str(tensor.get("device"))
+            return False, (where + "Trọng số của " + layer + " nằm trên "
+                           + str(tensor.get("device"))
                            + " thay vì " + device + ".")
         outside = _init_outside(values, values.size)
         if outside:
@@ -420,7 +421,8 @@ def judge_init_fresh(obs, expected, label, device, reveal):
             for values in (before, after):
                 degenerate = _init_degenerate(values)
                 if degenerate:
-                    return False, where + "Không kiểm tra được hai lần khởi tạo: " + degenerate + "."
+                    return False, (where + "Không kiểm tra được hai lần khởi tạo: "
+                                   + degenerate + ".")
             problem = init_pairs_problem(
                 before.ravel(), after.ravel(), expected["delta"],
                 "Giữa hai lần khởi tạo liên tiếp, với cùng một vị trí trong trọng số tầng "
@@ -442,7 +444,8 @@ def judge_init_direct(obs, expected, label, device, reveal):
     if not isinstance(obs, dict):
         return False, where + "Không nhận được kết quả hợp lệ từ lời giải."
     if isinstance(obs.get("error"), dict):
-        return False, where + "Tạo MyInit() gây lỗi. " + describe_error(obs["error"], reveal, "MyInit")
+        return False, (where + "Tạo MyInit() gây lỗi. "
+                       + describe_error(obs["error"], reveal, "MyInit"))
     results = obs.get("results") if isinstance(obs.get("results"), list) else []
     requests = expected["requests"]
     if len(results) != len(requests):

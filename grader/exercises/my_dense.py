@@ -15,7 +15,7 @@ from ..frameworks import FRAMEWORK_KEYS, facts
 from .judges_my_dense import (judge_dense_device, judge_dense_gradient, judge_dense_params,
                               judge_dense_sequential, judge_dense_shape, judge_dense_step,
                               judge_dense_values)
-from .spec import ON_CPU, ON_EVERY_DEVICE, ON_EVERY_DEVICE_OR_STAND_IN, Case, Check, Exercise
+from .spec import ON_CPU, ON_EVERY_DEVICE_OR_STAND_IN, Case, Check, Exercise
 
 ENTRY = "MyDense"
 RTOL = ATOL = 1e-4

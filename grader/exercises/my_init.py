@@ -28,7 +28,7 @@ from ..frameworks import FRAMEWORK_KEYS, facts
 from .judges_my_init import (judge_init_direct, judge_init_fresh, judge_init_independent,
                              judge_init_proportions, judge_init_scope, judge_init_shapes,
                              judge_init_support, judge_init_uniform)
-from .spec import ON_CPU, ON_EVERY_DEVICE, Case, Check, Exercise
+from .spec import ON_CPU, Case, Check, Exercise
 
 ENTRY = "MyInit"
 FAILURE_BUDGET = 1e-9
@@ -149,7 +149,7 @@ def _checks(key: str) -> tuple[Check, ...]:
 
 def statistical_tests(checks: tuple[Check, ...]) -> int:
     """Elementary statistical tests one notebook runs on one device."""
-    return sum(judges_my_init.test_count(check.judge_name, case.expected)
+    return sum(judges_my_init.init_test_count(check.judge_name, case.expected)
                for check in checks for case in check.cases)
 
 
@@ -288,6 +288,7 @@ def _exercise(key: str) -> Exercise:
 
 
 EXERCISES = tuple(_exercise(key) for key in FRAMEWORK_KEYS)
-STATISTICAL_TESTS = {exercise.framework: statistical_tests(exercise.checks) for exercise in EXERCISES}
+STATISTICAL_TESTS = {exercise.framework: statistical_tests(exercise.checks)
+                     for exercise in EXERCISES}
 DELTA = {exercise.framework: FAILURE_BUDGET / (MAX_DEVICES * STATISTICAL_TESTS[exercise.framework])
          for exercise in EXERCISES}

@@ -32,10 +32,10 @@ the copy on the input's device.
   model's output; one optimiser step over the model's listing.
 """
 
-ROLES = ("weight", "bias")
+DENSE_ROLES = ("weight", "bias")
 
 
-def _construct(session, params, key, device, inputs, prepare=True):
+def _dense_construct(session, params, key, device, inputs, prepare=True):
     """(layer, None) or (None, observation of what went wrong)."""
     adapter = session.adapter
     layer_class = session.entry(params["entry"])
@@ -52,7 +52,7 @@ def _construct(session, params, key, device, inputs, prepare=True):
     return prepared, None
 
 
-def _find(session, layer, device):
+def _dense_find(session, layer, device):
     """(listing as plain data, role -> parameter) or (None, observation of the failure)."""
     adapter = session.adapter
     ok, listing = session.call(adapter.layer_parameters, layer, device=device)
@@ -62,9 +62,9 @@ def _find(session, layer, device):
     for name, tensor in listing[:50]:
         facts = adapter.parameter_facts(tensor, device)
         described.append(dict(facts, name=str(name)[:60]))
-        if name in ROLES and name not in found:
+        if name in DENSE_ROLES and name not in found:
             found[name] = tensor
-    for role in ROLES:
+    for role in DENSE_ROLES:
         if role in found:
             continue
         ok, attribute = session.call(getattr, layer, role, None, device=device)
@@ -74,23 +74,23 @@ def _find(session, layer, device):
     return described, found
 
 
-def _located(session, layer, device):
+def _dense_located(session, layer, device):
     """(found, obs): obs is None when both parameters are there."""
-    listing, found = _find(session, layer, device)
+    listing, found = _dense_find(session, layer, device)
     if listing is None:
         return None, found
     obs = {"listing": listing, "found": {role: session.adapter.parameter_facts(found[role], device)
-                                         for role in ROLES if role in found}}
-    if len(found) < len(ROLES):
-        obs["missing"] = [role for role in ROLES if role not in found]
+                                         for role in DENSE_ROLES if role in found}}
+    if len(found) < len(DENSE_ROLES):
+        obs["missing"] = [role for role in DENSE_ROLES if role not in found]
         return None, obs
     return found, obs
 
 
-def _set(session, found, arrays, names, device):
+def _dense_set(session, found, arrays, names, device):
     """Set the grader's values; a problem (shape) as an observation, or None."""
     adapter = session.adapter
-    for role, name in zip(ROLES, names):
+    for role, name in zip(DENSE_ROLES, names):
         facts = adapter.parameter_facts(found[role], device)
         if facts["shape"] != [int(size) for size in arrays[name].shape]:
             return {"mismatch": {"role": role, "shape": facts["shape"],
@@ -99,26 +99,26 @@ def _set(session, found, arrays, names, device):
     return None
 
 
-def _read_back(session, found, device, out, prefix):
-    for role in ROLES:
+def _dense_read_back(session, found, device, out, prefix):
+    for role in DENSE_ROLES:
         values = session.adapter.parameter_numpy(found[role], device)
         if values is not None:
             out[prefix + role] = values
 
 
-def _same(session, layer, found, device):
+def _dense_same(session, layer, found, device):
     """Whether the listing still holds the very parameter objects that were set."""
-    listing, again = _find(session, layer, device)
-    return listing is not None and all(again.get(role) is found[role] for role in ROLES)
+    listing, again = _dense_find(session, layer, device)
+    return listing is not None and all(again.get(role) is found[role] for role in DENSE_ROLES)
 
 
 def op_construct(session, arrays, params):
     device = params["device"]
     inputs = session.adapter.array(arrays["X"], device) if "X" in arrays else None
-    layer, problem = _construct(session, params, "args", device, inputs)
+    layer, problem = _dense_construct(session, params, "args", device, inputs)
     if problem:
         return problem, {}
-    found, obs = _located(session, layer, device)
+    found, obs = _dense_located(session, layer, device)
     if obs.get("error"):
         return obs, {}
     return dict(obs, kind="layer"), {}
@@ -128,32 +128,33 @@ def op_forward(session, arrays, params):
     adapter = session.adapter
     device = params["device"]
     X = adapter.array(arrays["X"], device)
-    layer, problem = _construct(session, params, "args", device, X)
+    layer, problem = _dense_construct(session, params, "args", device, X)
     if problem:
         return problem, {}
-    found, obs = _located(session, layer, device)
+    found, obs = _dense_located(session, layer, device)
     if found is None:
         return obs, {}
-    mismatch = _set(session, found, arrays, ("W", "b"), device)
+    mismatch = _dense_set(session, found, arrays, ("W", "b"), device)
     if mismatch:
         return dict(obs, **mismatch), {}
     tape = None
     if "G" in arrays:
-        tape = adapter.layer_tape([adapter.parameter_tensor(found[role], device) for role in ROLES])
+        tape = adapter.layer_tape([adapter.parameter_tensor(found[role], device)
+                                   for role in DENSE_ROLES])
     ok, result = session.call(layer, X, device=device, tape=tape)
     if not ok:
         return {"error": result, "stage": "forward"}, {}
     described, out = adapter.describe(result)
     obs.update(described)
-    obs["same_parameters"] = _same(session, layer, found, device)
-    _read_back(session, found, device, out, "after_forward_")
+    obs["same_parameters"] = _dense_same(session, layer, found, device)
+    _dense_read_back(session, found, device, out, "after_forward_")
     if tape is not None and described.get("kind") == "tensor":
         try:
             grads = tape.gradient(result, arrays["G"])
         except BaseException as error:  # e.g. the output does not depend on the parameters
             obs["gradient_error"] = session.describe_error(error, session.reveal)
         else:
-            for role, grad in zip(ROLES, grads):
+            for role, grad in zip(DENSE_ROLES, grads):
                 if grad is None:
                     obs.setdefault("no_gradient", []).append(role)
                 else:
@@ -161,7 +162,7 @@ def op_forward(session, arrays, params):
     return obs, out
 
 
-def _train(session, model, X, G, learning_rate, device, obs):
+def _dense_train(session, model, X, G, learning_rate, device, obs):
     """Forward under the trainer, then one optimiser step; the output's description."""
     adapter = session.adapter
     trainer = adapter.trainer(model, learning_rate)
@@ -174,7 +175,7 @@ def _train(session, model, X, G, learning_rate, device, obs):
         try:
             trainer.step(result, G)
         except BaseException as error:  # e.g. MXNet: a parameter's gradient was never written
-            obs["step_error"] = session.describe_error(error, True)
+            obs["step_error"] = session.describe_error(error, session.reveal)
     return obs, out
 
 
@@ -182,18 +183,18 @@ def op_train_step(session, arrays, params):
     adapter = session.adapter
     device = params["device"]
     X = adapter.array(arrays["X"], device)
-    layer, problem = _construct(session, params, "args", device, X)
+    layer, problem = _dense_construct(session, params, "args", device, X)
     if problem:
         return problem, {}
-    found, obs = _located(session, layer, device)
+    found, obs = _dense_located(session, layer, device)
     if found is None:
         return obs, {}
-    mismatch = _set(session, found, arrays, ("W", "b"), device)
+    mismatch = _dense_set(session, found, arrays, ("W", "b"), device)
     if mismatch:
         return dict(obs, **mismatch), {}
-    obs, out = _train(session, layer, X, arrays["G"], params["learning_rate"], device, obs)
+    obs, out = _dense_train(session, layer, X, arrays["G"], params["learning_rate"], device, obs)
     if "error" not in obs:
-        _read_back(session, found, device, out, "after_step_")
+        _dense_read_back(session, found, device, out, "after_step_")
     return obs, out
 
 
@@ -203,7 +204,7 @@ def op_sequential(session, arrays, params):
     X = adapter.array(arrays["X"], device)
     layers = []
     for key in ("args", "args2"):
-        layer, problem = _construct(session, params, key, device, X, prepare=False)
+        layer, problem = _dense_construct(session, params, key, device, X, prepare=False)
         if problem:
             return dict(problem, layer=len(layers)), {}
         layers.append(layer)
@@ -216,19 +217,19 @@ def op_sequential(session, arrays, params):
     in_model = [tensor for _, tensor in listing]
     obs, founds = {"layers": []}, []
     for index, layer in enumerate(layers):
-        found, problem = _located(session, layer, device)
+        found, problem = _dense_located(session, layer, device)
         if found is None:
             return dict(problem, layer=index), {}
-        obs["layers"].append({"registered": [role for role in ROLES
+        obs["layers"].append({"registered": [role for role in DENSE_ROLES
                                              if any(tensor is found[role] for tensor in in_model)]})
-        mismatch = _set(session, found, arrays, ("W" + str(index), "b" + str(index)), device)
+        mismatch = _dense_set(session, found, arrays, ("W" + str(index), "b" + str(index)), device)
         if mismatch:
             return dict(obs, layer=index, **mismatch), {}
         founds.append(found)
-    obs, out = _train(session, model, X, arrays["G"], params["learning_rate"], device, obs)
+    obs, out = _dense_train(session, model, X, arrays["G"], params["learning_rate"], device, obs)
     if "error" not in obs:
         for index, found in enumerate(founds):
-            _read_back(session, found, device, out, "after_step_" + str(index) + "_")
+            _dense_read_back(session, found, device, out, "after_step_" + str(index) + "_")
     return obs, out
 
 
