@@ -165,12 +165,12 @@ def _with_delta(checks: tuple[Check, ...]) -> tuple[tuple[Check, ...], float]:
 
 
 def tolerances(exercise: Exercise) -> dict[str, float]:
-    """Hoeffding's deviation, per check, for its smallest tensor (for the report)."""
+    """Hoeffding's deviation, per statistical check, for its smallest tensor (for the report)."""
     found = {}
     for check in exercise.checks:
         for case in check.cases:
             shapes = case.expected.get("shapes") or ()
-            if "delta" in case.expected and shapes:
+            if judges_my_init.init_test_count(check.judge_name, case.expected) and shapes:
                 smallest = min(math.prod(shape) for shape in shapes)
                 found[check.id] = judges_my_init.init_tolerance(smallest, case.expected["delta"])
     return found
