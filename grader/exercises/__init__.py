@@ -8,9 +8,12 @@ grader/student/adapters/ and its definitions.  Nothing else switches on them.
 
 from ..frameworks import FRAMEWORK_KEYS
 from .cross_correlation import EXERCISES as CROSS_CORRELATION
+from .my_dense import EXERCISES as MY_DENSE
+from .my_init import EXERCISES as MY_INIT
 from .spec import Exercise
 
-EXERCISES: dict[str, Exercise] = {exercise.assignment: exercise for exercise in CROSS_CORRELATION}
+EXERCISES: dict[str, Exercise] = {exercise.assignment: exercise
+                                  for exercise in (*MY_INIT, *MY_DENSE, *CROSS_CORRELATION)}
 
 
 def exercise_for(assignment: str) -> Exercise | None:

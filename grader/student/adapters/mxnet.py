@@ -61,6 +61,7 @@ class Adapter:
         self._seeds = (mxnet.random.seed, numpy.random.seed, random.seed)
         mxnet.profiler.set_config(profile_imperative=True, profile_symbolic=True,
                                   aggregate_stats=True, filename="/tmp/mxnet-profile.json")
+        self._bind_initialisers_and_layers(mxnet)
 
     # -- facts -------------------------------------------------------------
     def version(self):
@@ -154,6 +155,97 @@ class Adapter:
     def tape(self, inputs):
         return _Tape(self, inputs)
 
+    # -- framework objects for class-based exercises (MyInit, MyDense) -------
+    def _bind_initialisers_and_layers(self, mxnet):
+        from mxnet import gluon
+        nn = gluon.nn
+        self._dense, self._conv2d, self._sequential = nn.Dense, nn.Conv2D, nn.Sequential
+        self._initialize, self._collect_params = gluon.Block.initialize, gluon.Block.collect_params
+        self._prefix_of = _getter(gluon.Block, "prefix")
+        self._sequential_add = nn.Sequential.add
+        self._parameter_data, self._set_data = gluon.Parameter.data, gluon.Parameter.set_data
+        self._uniform = mxnet.init.Uniform
+        self._trainer_type, self._backward = gluon.Trainer, mxnet.autograd.backward
+        self._framework_error = mxnet.base.MXNetError
+
+    def parameter_facts(self, parameter, device):
+        data = self._parameter_data(parameter, self.context(device))
+        return {"shape": [int(size) for size in self._shape_of(data)],
+                "dtype": numpy.dtype(self._dtype_of(data)).name, "device": str(self._ctx_of(data))}
+
+    def parameter_numpy(self, parameter, device):
+        return self.to_numpy(self._parameter_data(parameter, self.context(device)))
+
+    def parameter_tensor(self, parameter, device):
+        """What autograd differentiates with respect to: the parameter's array on ``device``."""
+        return self._parameter_data(parameter, self.context(device))
+
+    def set_parameter(self, parameter, values, device):
+        self._set_data(parameter, self._array(numpy.asarray(values), dtype=values.dtype,
+                                              ctx=self.context(device)))
+
+    # -- initialisers (MyInit) ---------------------------------------------
+    def init_net(self, layers, device):
+        """A Sequential of Gluon layers described by ``layers``, initialised on ``device``
+        with a built-in initialiser (so that the student's one re-initialises it)."""
+        net = self._sequential()
+        for spec in layers:
+            if spec["kind"] == "dense":
+                layer = self._dense(spec["out"], in_units=spec["in"],
+                                    use_bias=spec.get("bias", True))
+            else:
+                layer = self._conv2d(spec["out"], tuple(spec["kernel"]), in_channels=spec["in"])
+            self._sequential_add(net, layer)
+        self._initialize(net, self._uniform(0.07), ctx=self.context(device))
+        return net
+
+    def init_apply(self, net, initializer, device):
+        """The real path: ``net.initialize(MyInit(), force_reinit=True)``."""
+        self._initialize(net, initializer, ctx=self.context(device), force_reinit=True)
+        return net
+
+    def init_parameters(self, net):
+        """(facts, parameter) for each parameter of each layer, in order: the
+        initialiser draws every weight; biases keep MXNet's own initialisation (zero)."""
+        found = []
+        for index, layer in enumerate(net):
+            kind = "dense" if type(layer) is self._dense else "conv"
+            prefix = self._prefix_of(layer)
+            for name, parameter in self._collect_params(layer).items():
+                short = name[len(prefix):] if name.startswith(prefix) else name
+                found.append(({"layer": index, "kind": kind, "role": short, "name": short},
+                              parameter))
+        return found
+
+    # -- layers (MyDense) -----------------------------------------------------
+    def layer_prepare(self, layer, device, inputs, replicated=False):
+        """``layer.initialize(ctx=...)`` (runs the student's code); ``replicated``: on the
+        CPU too, so that ``Parameter.data()`` without the input's context finds two copies."""
+        contexts = [self.context(device)]
+        if replicated and device != self.CPU:
+            contexts.insert(0, self.context(self.CPU))
+        self._initialize(layer, ctx=contexts)
+        return layer
+
+    def layer_parameters(self, layer):
+        """The framework's own listing, ``collect_params()``, with the block's prefix removed."""
+        prefix = self._prefix_of(layer)
+        return [(name[len(prefix):] if name.startswith(prefix) else name, parameter)
+                for name, parameter in self._collect_params(layer).items()]
+
+    def sequential(self, layers, device, inputs):
+        net = self._sequential()
+        self._sequential_add(net, *layers)
+        self._initialize(net, ctx=self.context(device))
+        return net
+
+    def layer_tape(self, tensors):
+        return _LayerTape(self, tensors)
+
+    def trainer(self, model, learning_rate):
+        """One step of ``gluon.Trainer(model.collect_params(), 'sgd')``."""
+        return _Trainer(self, model, learning_rate)
+
 
 class _Tape:
     """Gradients of the grader's weighted sum through ``mxnet.autograd``.
@@ -175,3 +267,48 @@ class _Tape:
             loss = (output * weight).sum()
         grads = adapter._grad([loss], self.inputs, retain_graph=False)
         return [adapter.to_numpy(grad) for grad in grads]
+
+
+class _LayerTape(_Tape):
+    """As ``_Tape``, but a parameter the output does not depend on gets None
+    (MXNet raises for it), one ``autograd.grad`` per parameter."""
+
+    def gradient(self, output, weights):
+        adapter = self.adapter
+        weight = adapter._array(numpy.asarray(weights), dtype=adapter._dtype_of(output),
+                                ctx=adapter._ctx_of(output))
+        with adapter._record():
+            loss = (output * weight).sum()
+        grads = []
+        for tensor in self.inputs:
+            try:
+                grad, = adapter._grad([loss], [tensor], retain_graph=True)
+            except adapter._framework_error as error:
+                if "unreachable" not in str(error):
+                    raise
+                grads.append(None)
+            else:
+                grads.append(adapter.to_numpy(grad))
+        return grads
+
+
+class _Trainer:
+    """Forward under ``autograd.record()`` (by the caller), then the grader's weighted
+    sum, ``backward`` and one ``Trainer.step``."""
+
+    def __init__(self, adapter, model, learning_rate):
+        self.adapter = adapter
+        self.trainer = adapter._trainer_type(adapter._collect_params(model), "sgd",
+                                             {"learning_rate": learning_rate})
+
+    def recording(self):
+        return self.adapter._record()
+
+    def step(self, output, weights):
+        adapter = self.adapter
+        weight = adapter._array(numpy.asarray(weights), dtype=adapter._dtype_of(output),
+                                ctx=adapter._ctx_of(output))
+        with adapter._record():
+            loss = (output * weight).sum()
+        adapter._backward([loss])
+        self.trainer.step(1)

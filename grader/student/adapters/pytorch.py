@@ -70,6 +70,7 @@ class Adapter:
                 return func(*args, **(kwargs or {}))
 
         self._monitor_type = Monitor
+        self._bind_initialisers_and_layers(torch)
 
     # -- facts -------------------------------------------------------------
     def version(self):
@@ -157,6 +158,94 @@ class Adapter:
         """Records what the student's code computes from ``inputs`` (already requiring grad)."""
         return _Tape(self, inputs)
 
+    # -- framework objects for class-based exercises (MyInit, MyDense) -------
+    def _bind_initialisers_and_layers(self, torch):
+        nn = torch.nn
+        base = torch._C.TensorBase
+        self._linear, self._conv2d, self._relu = nn.Linear, nn.Conv2d, nn.ReLU
+        self._batchnorm1d, self._sequential = nn.BatchNorm1d, nn.Sequential
+        self._module_apply, self._module_to = nn.Module.apply, nn.Module.to
+        self._named_parameters = nn.Module.named_parameters
+        self._module_children = nn.Module.children
+        self._object_attribute = object.__getattribute__
+        self._no_grad, self._copy = torch.no_grad, base.copy_
+        self._requires_grad_of = base.__dict__["requires_grad"].__get__
+        self._sgd, self._backward = torch.optim.SGD, torch.autograd.backward
+
+    def parameter_facts(self, tensor, device):
+        """Shape, dtype and device of a parameter, read with bound functions."""
+        return {"shape": [int(size) for size in self._size(tensor)],
+                "dtype": str(self._dtype_of(tensor)).replace("torch.", ""),
+                "device": str(self._device_of(tensor)),
+                "requires_grad": bool(self._requires_grad_of(tensor))}
+
+    def parameter_numpy(self, tensor, device):
+        return self.to_numpy(tensor)
+
+    def parameter_tensor(self, tensor, device):
+        """What autograd differentiates with respect to: the parameter itself."""
+        return tensor
+
+    def set_parameter(self, tensor, values, device):
+        with self._no_grad():
+            self._copy(tensor, self.array(values, device))
+
+    # -- initialisers (MyInit) ---------------------------------------------
+    def init_net(self, layers, device):
+        """A Sequential of framework modules described by ``layers``, on ``device``."""
+        modules = []
+        for spec in layers:
+            kind = spec["kind"]
+            if kind == "dense":
+                modules.append(self._linear(spec["in"], spec["out"], bias=spec.get("bias", True)))
+            elif kind == "conv":
+                modules.append(self._conv2d(spec["in"], spec["out"], tuple(spec["kernel"])))
+            elif kind == "batchnorm":
+                modules.append(self._batchnorm1d(spec["features"]))
+            else:
+                modules.append(self._relu())
+        return self._module_to(self._sequential(*modules), device)
+
+    def init_apply(self, net, initializer, device):
+        """The real path: ``net.apply(MyInit())`` (runs the student's code)."""
+        self._module_apply(net, initializer)
+        return net
+
+    def init_parameters(self, net):
+        """(facts, parameter) for each parameter of each layer, in order.
+
+        Only the weight of an ``nn.Linear`` is the initialiser's to change."""
+        found = []
+        for index, module in enumerate(self._module_children(net)):
+            kind = {self._linear: "dense", self._conv2d: "conv",
+                    self._batchnorm1d: "batchnorm"}.get(type(module), "other")
+            for name, tensor in self._object_attribute(module, "_parameters").items():
+                if tensor is None:
+                    continue
+                role = name if kind == "dense" else "other"
+                found.append(({"layer": index, "kind": kind, "role": role, "name": name}, tensor))
+        return found
+
+    # -- layers (MyDense) -----------------------------------------------------
+    def layer_prepare(self, layer, device, inputs, replicated=False):
+        """Parameters on ``device``: ``layer.to(device)`` (runs the student's code); a
+        module lives on one device, so ``replicated`` changes nothing."""
+        return self._module_to(layer, device)
+
+    def layer_parameters(self, layer):
+        """The framework's own listing: ``named_parameters()``."""
+        return [(str(name), tensor) for name, tensor in self._named_parameters(layer)]
+
+    def sequential(self, layers, device, inputs):
+        return self._module_to(self._sequential(*layers), device)
+
+    def layer_tape(self, tensors):
+        return _Tape(self, tensors)
+
+    def trainer(self, model, learning_rate):
+        """One step of ``torch.optim.SGD`` over ``model.parameters()``."""
+        return _Trainer(self, model, learning_rate)
+
 
 class _Tape:
     """d sum(output * weights) / d inputs, from the autograd engine itself.
@@ -183,3 +272,23 @@ class _Tape:
         seed = adapter._ones((), dtype=dtype, device=device)
         grads = adapter._run_backward((loss,), (seed,), False, False, self.inputs, True, False)
         return [None if grad is None else adapter.to_numpy(grad) for grad in grads]
+
+
+class _Trainer:
+    """Forward (by the caller), then the grader's weighted sum, backward and one SGD step."""
+
+    def __init__(self, adapter, model, learning_rate):
+        self.adapter = adapter
+        parameters = [tensor for _, tensor in adapter.layer_parameters(model)]
+        self.optimizer = adapter._sgd(parameters, lr=learning_rate)
+
+    def recording(self):
+        return contextlib.nullcontext()
+
+    def step(self, output, weights):
+        adapter = self.adapter
+        dtype, device = adapter._dtype_of(output), adapter._device_of(output)
+        weight = adapter._to(adapter._to(adapter._from_numpy(numpy.array(weights, copy=True)),
+                                         device), dtype)
+        adapter._backward([adapter._sum(adapter._mul(output, weight))])
+        self.optimizer.step()

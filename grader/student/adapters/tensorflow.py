@@ -64,6 +64,7 @@ class Adapter:
         self._add_callback = op_callbacks.add_op_callback
         self._remove_callback = op_callbacks.remove_op_callback
         self._seeds = (tf.random.set_seed, numpy.random.seed, random.seed)
+        self._bind_initialisers_and_layers(tf)
 
     # -- facts -------------------------------------------------------------
     def version(self):
@@ -132,6 +133,105 @@ class Adapter:
     def tape(self, inputs):
         return _Tape(self, inputs)
 
+    # -- framework objects for class-based exercises (MyInit, MyDense) -------
+    def _bind_initialisers_and_layers(self, tf):
+        import keras
+
+        self._dense, self._conv2d = keras.layers.Dense, keras.layers.Conv2D
+        self._keras_sequential = keras.Sequential
+        self._layer_weights = _getter(keras.layers.Layer, "weights")
+        self._trainable_weights = _getter(keras.layers.Layer, "trainable_weights")
+        self._dense_build, self._conv2d_build = keras.layers.Dense.build, keras.layers.Conv2D.build
+        self._variable_type = keras.Variable
+        self._variable_name = _getter(keras.Variable, "name")
+        self._variable_value = _getter(keras.Variable, "value")
+        self._variable_assign = keras.Variable.assign
+        tf_variable = type(tf.Variable(0.0))
+        self._tf_variable_numpy = tf_variable.numpy
+        self._tf_variable_dtype = _getter(tf_variable, "dtype")
+        self._tf_variable_device = _getter(tf_variable, "device")
+        self._tf_variable_shape = _getter(tf_variable, "shape")
+        self._sgd = keras.optimizers.SGD
+        # Keras's own random functions draw from a seed generator of their own.
+        self._seeds = self._seeds + (keras.utils.set_random_seed,)
+
+    def parameter_facts(self, variable, device):
+        value = self._variable_value(variable)
+        return {"shape": [int(size) for size in self._tf_variable_shape(value).as_list()],
+                "dtype": str(self._tf_variable_dtype(value).name),
+                "device": self.short_device(self._tf_variable_device(value))}
+
+    def parameter_numpy(self, variable, device):
+        values = self._tf_variable_numpy(self._variable_value(variable))
+        if values.dtype not in (numpy.float32, numpy.float64) and values.dtype.kind == "f":
+            values = values.astype(numpy.float32)
+        return numpy.array(values, copy=True)
+
+    def parameter_tensor(self, variable, device):
+        """What ``tf.GradientTape`` differentiates with respect to: the tf.Variable."""
+        return self._variable_value(variable)
+
+    def set_parameter(self, variable, values, device):
+        self._variable_assign(variable, numpy.asarray(values))
+
+    # -- initialisers (MyInit) ---------------------------------------------
+    def init_net(self, layers, device):
+        """Keras creates a layer's variables with its initialiser: the layers are
+        made in ``init_apply``, with the student's initialiser."""
+        return list(layers)
+
+    def init_apply(self, net, initializer, device):
+        """The real path: ``Dense(..., kernel_initializer=MyInit())``, built on ``device``
+        (the caller holds the device scope).  Returns the built layers."""
+        built = []
+        for spec in net:
+            if spec["kind"] == "dense":
+                layer = self._dense(spec["out"], kernel_initializer=initializer,
+                                    use_bias=spec.get("bias", True))
+                self._dense_build(layer, (None, spec["in"]))
+            else:
+                layer = self._conv2d(spec["out"], tuple(spec["kernel"]),
+                                     kernel_initializer=initializer)
+                self._conv2d_build(layer, (None, 8, 8, spec["in"]))
+            built.append(layer)
+        return built
+
+    def init_parameters(self, net):
+        """(facts, variable) for each variable of each layer: the kernel is the initialiser's."""
+        found = []
+        for index, layer in enumerate(net):
+            kind = "dense" if type(layer) is self._dense else "conv"
+            for variable in self._layer_weights(layer):
+                name = str(self._variable_name(variable))
+                role = "weight" if name == "kernel" else name
+                found.append(({"layer": index, "kind": kind, "role": role, "name": name},
+                              variable))
+        return found
+
+    # -- layers (MyDense) -----------------------------------------------------
+    def layer_prepare(self, layer, device, inputs, replicated=False):
+        """Keras builds a layer at its first call: ``layer(X)`` (runs the student's code);
+        its variables live on one device, so ``replicated`` changes nothing."""
+        layer(inputs)
+        return layer
+
+    def layer_parameters(self, layer):
+        """The framework's own listing: ``trainable_weights`` (Keras variables, by name)."""
+        return [(str(self._variable_name(variable)), variable)
+                for variable in self._trainable_weights(layer)]
+
+    def sequential(self, layers, device, inputs):
+        model = self._keras_sequential(list(layers))
+        model(inputs)
+        return model
+
+    def layer_tape(self, tensors):
+        return _Tape(self, tensors)
+
+    def trainer(self, model, learning_rate):
+        """``tf.GradientTape`` and one ``keras.optimizers.SGD`` step over ``trainable_weights``."""
+        return _Trainer(self, model, learning_rate)
+
 
 class _Tape:
     """Gradients of the grader's weighted sum through a persistent ``tf.GradientTape``."""
@@ -155,3 +255,31 @@ class _Tape:
             loss = adapter._reduce_sum(adapter._multiply(output, weight))
         grads = self.tape.gradient(loss, self.inputs)
         return [None if grad is None else adapter.to_numpy(grad) for grad in grads]
+
+
+class _Trainer:
+    """Forward under a tape (by the caller), then the grader's weighted sum and one
+    ``apply_gradients`` over the model's ``trainable_weights``; a variable the loss does
+    not depend on gets no gradient, so the step leaves it as it was."""
+
+    def __init__(self, adapter, model, learning_rate):
+        self.adapter, self.model = adapter, model
+        self.optimizer = adapter._sgd(learning_rate=learning_rate)
+        self.tape = adapter._gradient_tape(persistent=True, watch_accessed_variables=True)
+
+    @contextlib.contextmanager
+    def recording(self):
+        with self.tape:
+            yield
+
+    def step(self, output, weights):
+        adapter = self.adapter
+        variables = list(adapter._trainable_weights(self.model))
+        with self.tape:
+            weight = adapter._cast(adapter._constant(numpy.asarray(weights)),
+                                   adapter._dtype_of(output))
+            loss = adapter._reduce_sum(adapter._multiply(output, weight))
+        grads = self.tape.gradient(loss, [adapter._variable_value(v) for v in variables])
+        pairs = [(grad, variable) for grad, variable in zip(grads, variables) if grad is not None]
+        if pairs:
+            self.optimizer.apply_gradients(pairs)
