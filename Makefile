@@ -93,4 +93,5 @@ demo-class: $(STAMP)
 # notebooks also on each GPU. Skipped where no GPU is visible.
 GPU_PYTHON ?= python3
 gpu-check:
-	$(GPU_PYTHON) -m pytest --noconftest -p no:cacheprovider -m gpu tests/grader/test_gpu.py -v -rA
+	$(GPU_PYTHON) -m pytest --noconftest -p no:cacheprovider -m gpu -v -rA \
+		tests/grader/test_gpu.py tests/grader/test_my_init_dense_gpu.py

@@ -65,7 +65,11 @@ class Session:
         info = {"type": _str(_type_name(cls))[:80], "module": _str(_type_module(cls))[:80]}
         if reveal:
             try:
-                info["text"] = _str(_exception_text(error))[:MAX_ERROR_TEXT]
+                text = _str(_exception_text(error))
+                if not text:  # TensorFlow's errors keep their text in .message
+                    message = getattr(error, "message", None)
+                    text = message if _type(message) is _str else ""
+                info["text"] = text[:MAX_ERROR_TEXT]
             except BaseException:
                 info["text"] = ""
         return info
