@@ -1,4 +1,7 @@
-"""Hostile-code-safe, parallel, resumable autograding on top of nbgrader."""
+"""Hostile-code-safe, parallel, resumable autograding on top of nbgrader.
+
+Side: trusted grader (the package; nothing here runs student code).
+"""
 
 import os
 import sys

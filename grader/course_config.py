@@ -1,5 +1,8 @@
 """The course's nbgrader configuration (grader/nbgrader_config.py), read the way
-nbgrader reads it, for the parts of the engine that follow nbgrader's settings."""
+nbgrader reads it, for the parts of the engine that follow nbgrader's settings.
+
+Side: trusted grader.
+"""
 
 from pathlib import Path
 

@@ -1,6 +1,8 @@
 """The nbgrader exchange of the course, and the Jupyter config that points
 every nbgrader command of an environment at the course.
 
+Side: trusted grader (course tooling; runs no student code).
+
 The exchange is the folder that `nbgrader release_assignment`, `fetch_assignment`,
 `submit`, `collect`, `release_feedback` and `fetch_feedback` (and JupyterLab's
 Assignments tab) go through.  Its modes are nbgrader's own (see

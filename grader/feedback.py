@@ -1,5 +1,7 @@
 """`python -m grader feedback`: one HTML page of feedback per student.
 
+Side: trusted grader.
+
 Built from the gradebook (the points, including any manual override made in
 formgrader) and the engine's per-check explanations stored in the autograded
 notebook's metadata.  It contains no code at all: neither hidden tests, nor

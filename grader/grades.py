@@ -1,4 +1,7 @@
-"""`python -m grader grades`: the gradebook as CSV (same columns as `nbgrader export`)."""
+"""`python -m grader grades`: the gradebook as CSV (same columns as `nbgrader export`).
+
+Side: trusted grader.
+"""
 
 import csv
 import sys

@@ -1,5 +1,7 @@
 """`python -m grader lab`: JupyterLab for a student, in Vietnamese.
 
+Side: course tooling for the student's own JupyterLab (no grading happens here).
+
 The workspace (default: workspace/ at the repository root, ignored by git and
 untouched by `make clean`) holds:
 - bai-tap/: assignments fetched from the exchange (JupyterLab's Assignments

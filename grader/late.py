@@ -1,6 +1,9 @@
 """Late submissions as nbgrader defines them: the due date (and any extension)
 in the gradebook, the penalty from the LateSubmissionPlugin that the course's
-nbgrader_config.py names (AssignLatePenalties.plugin_class)."""
+nbgrader_config.py names (AssignLatePenalties.plugin_class).
+
+Side: trusted grader.
+"""
 
 from dataclasses import dataclass
 from pathlib import Path

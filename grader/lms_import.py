@@ -1,6 +1,8 @@
 """`python -m grader import <assignment> <folder-or-zip>`: submissions from an
 LMS export (or e-mail) into nbgrader's submitted/<student>/<assignment>/.
 
+Side: trusted grader (copies untrusted files as data; runs nothing).
+
 Each notebook is matched to a student by the student id in its path: the
 file name (`sv001_cross_correlation.ipynb`, `SV001.ipynb`) or a folder above
 it (`sv001/cross_correlation.ipynb`, `Nguyễn Văn An - sv001/bai.ipynb`).

@@ -1,4 +1,7 @@
-"""nbgrader configuration of the course; the grading engine reads the same file."""
+"""nbgrader configuration of the course; the grading engine reads the same file.
+
+Side: configuration, read by nbgrader and by the trusted grader.
+"""
 import os
 
 c = get_config()  # noqa: F821 (provided by traitlets when nbgrader loads this file)

@@ -1,4 +1,7 @@
-"""Layout of the nbgrader course directory (grader/ by default)."""
+"""Layout of the nbgrader course directory (grader/ by default).
+
+Side: trusted grader.
+"""
 
 import os
 from dataclasses import dataclass

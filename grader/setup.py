@@ -1,4 +1,7 @@
-"""`python -m grader setup` and `python -m grader formgrader`."""
+"""`python -m grader setup` and `python -m grader formgrader`.
+
+Side: trusted grader (course tooling).
+"""
 
 import os
 import sys

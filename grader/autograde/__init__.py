@@ -1,1 +1,4 @@
-"""Autograding: submission parsing, sandbox plan, trusted verdicts, records."""
+"""Autograding: submission parsing, sandbox plan, trusted verdicts, records.
+
+Side: trusted grader.
+"""

@@ -1,6 +1,9 @@
 """Which submissions there are to grade, and which folders look like a
 submission put in the wrong place (reported so that nobody is ignored
-without a word)."""
+without a word).
+
+Side: trusted grader (reads folder names only).
+"""
 
 import difflib
 import os

@@ -1,5 +1,7 @@
 """Writing results where nbgrader's tools expect them.
 
+Side: trusted grader (writes results where nbgrader expects them).
+
 - autograded/<student>/<assignment>/<notebook>.ipynb: the instructor's released
   notebook with the student's solution cells in place and one output per test
   cell (an error output when the check failed, as nbgrader's determine_grade

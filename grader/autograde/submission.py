@@ -1,5 +1,7 @@
 """Reading a submitted notebook: untrusted JSON, parsed defensively.
 
+Side: trusted grader (parses untrusted notebooks as data; runs nothing).
+
 Only the *solution cells'* source is taken from the submission, matched by
 nbgrader grade_id against the released notebook; locked cells and tests
 always come from the instructor's copy.

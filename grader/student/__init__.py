@@ -1,0 +1,1 @@
+"""Side: student process (code that runs beside the student's code)."""
