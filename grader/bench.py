@@ -108,7 +108,7 @@ def compare_with_stock(work, count, jobs, timeout):
     print(f"   Bộ chấm (cách ly bwrap + cgroup, --jobs {jobs}): {engine_seconds:.1f} giây")
     print(f"   nbgrader autograde gốc (tuần tự):           {stock_seconds:.1f} giây"
           + ("" if stock.returncode == 0 else f" (mã thoát {stock.returncode})"))
-    print(f"   Tỉ lệ nbgrader / bộ chấm: {stock_seconds / max(engine_seconds, 1e-9):.2f}x "
+    print(f"   Tỷ lệ nbgrader / bộ chấm: {stock_seconds / max(engine_seconds, 1e-9):.2f}x "
           "(mục tiêu ≥ 3x trên 2 lõi)")
     print(f"   Điểm theo loại bài (bộ chấm):      {scores_by_kind(outcomes)}")
     from nbgrader.api import Gradebook
