@@ -30,7 +30,7 @@ from ..sandbox.host import Isolation, Limits, decide_isolation, run_plan
 from ..late import LatePolicy
 from .discover import discover_students, find_misplaced
 from .plan import Census, census_from, census_plan, encode_plan, probes, program_cells, write_bundle
-from .progress import ProgressBar, summary_table
+from .progress import ProgressBar, escape_controls, summary_table
 from .record import build_autograded_notebook, is_recorded, record_outcome, write_autograded
 from .submission import BadSubmission, load_submission
 from .verify import Outcome, verify
@@ -195,8 +195,12 @@ def _grade_all(batch: Batch, pending: list[str], jobs: int, gradebook, late_poli
         try:
             return grade_one(batch, student)
         except Exception as error:  # a grader bug must not stop the batch
+            # The details are the instructor's; the student reads only that it was not them.
+            stream.write(f"\nLỖI NỘI BỘ của bộ chấm khi chấm {escape_controls(student)}: "
+                         f"{type(error).__name__}: {escape_controls(str(error))[:500]}\n")
             outcome = Outcome(student, batch.exercise.assignment, status="failed",
-                              reason=f"Lỗi nội bộ của bộ chấm: {type(error).__name__}: {error}")
+                              reason="Lỗi nội bộ của bộ chấm (không phải lỗi của bài nộp); bài "
+                                     "này cần được chấm lại.")
             outcome.checks = verify(batch.exercise, batch.census, [], None, "", batch.limits).checks
             return outcome, build_autograded_notebook(batch.release_notebook, {}, outcome)
 
