@@ -118,12 +118,14 @@ def parse_header(line):
     return header
 
 
-def decode(data, max_elements=64 * 1024**2):
-    """(header, arrays, bytes used) of the first message in ``data``."""
-    end = data.find(b"\n", 0, MAX_HEADER_BYTES)
+def decode(data, max_elements=64 * 1024**2, start=0):
+    """(header, arrays, end) of the message that begins at ``start`` in ``data`` (bytes).
+
+    The arrays are read-only views into ``data``: nothing is copied."""
+    end = data.find(b"\n", start, start + MAX_HEADER_BYTES)
     if end < 0:
         raise WireError("no header line")
-    header = parse_header(data[:end + 1])
+    header = parse_header(data[start:end + 1])
     offset, arrays = end + 1, {}
     for name, dtype, shape, nbytes in _array_specs(header, max_elements):
         if offset + nbytes > _len(data):
@@ -137,15 +139,13 @@ def decode(data, max_elements=64 * 1024**2):
 def decode_all(data, max_messages=100_000, max_elements=64 * 1024**2):
     """Every complete message in ``data``; a torn tail is reported, not raised."""
     messages, offset, torn = [], 0, False
-    view = memoryview(data)
     while offset < _len(data) and _len(messages) < max_messages:
         try:
-            header, arrays, used = decode(bytes(view[offset:]), max_elements)
+            header, arrays, offset = decode(data, max_elements, offset)
         except WireError:
             torn = True
             break
         messages.append((header, arrays))
-        offset += used
     return messages, torn
 
 
