@@ -180,7 +180,7 @@ def draw_chart(course: Course, assignments: list[str], target: Path) -> None:
         axes[(extra // columns) * 2][extra % columns].axis("off")
         axes[(extra // columns) * 2 + 1][extra % columns].axis("off")
     figure.suptitle("Lớp mô phỏng: phân bố điểm và tỷ lệ đạt của từng bài kiểm tra")
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0, 1, 0.98))
     figure.savefig(target, dpi=110)
     plt.close(figure)
 
