@@ -124,19 +124,29 @@ def op_construct(session, arrays, params):
     return dict(obs, kind="layer"), {}
 
 
+def _dense_with_parameters(session, arrays, params):
+    """The student's layer built on X's device with the grader's W and b set:
+    (X, layer, found parameters, observation so far), or (None, ..., early answer)."""
+    device = params["device"]
+    X = session.adapter.array(arrays["X"], device)
+    layer, problem = _dense_construct(session, params, "args", device, X)
+    if problem:
+        return None, None, None, problem
+    found, obs = _dense_located(session, layer, device)
+    if found is None:
+        return None, None, None, obs
+    mismatch = _dense_set(session, found, arrays, ("W", "b"), device)
+    if mismatch:
+        return None, None, None, dict(obs, **mismatch)
+    return X, layer, found, obs
+
+
 def op_forward(session, arrays, params):
     adapter = session.adapter
     device = params["device"]
-    X = adapter.array(arrays["X"], device)
-    layer, problem = _dense_construct(session, params, "args", device, X)
-    if problem:
-        return problem, {}
-    found, obs = _dense_located(session, layer, device)
-    if found is None:
+    X, layer, found, obs = _dense_with_parameters(session, arrays, params)
+    if X is None:
         return obs, {}
-    mismatch = _dense_set(session, found, arrays, ("W", "b"), device)
-    if mismatch:
-        return dict(obs, **mismatch), {}
     tape = None
     if "G" in arrays:
         tape = adapter.layer_tape([adapter.parameter_tensor(found[role], device)
@@ -180,18 +190,10 @@ def _dense_train(session, model, X, G, learning_rate, device, obs):
 
 
 def op_train_step(session, arrays, params):
-    adapter = session.adapter
     device = params["device"]
-    X = adapter.array(arrays["X"], device)
-    layer, problem = _dense_construct(session, params, "args", device, X)
-    if problem:
-        return problem, {}
-    found, obs = _dense_located(session, layer, device)
-    if found is None:
+    X, layer, found, obs = _dense_with_parameters(session, arrays, params)
+    if X is None:
         return obs, {}
-    mismatch = _dense_set(session, found, arrays, ("W", "b"), device)
-    if mismatch:
-        return dict(obs, **mismatch), {}
     obs, out = _dense_train(session, layer, X, arrays["G"], params["learning_rate"], device, obs)
     if "error" not in obs:
         _dense_read_back(session, found, device, out, "after_step_")
