@@ -95,6 +95,20 @@ class Session:
             self.student_seconds += _clock() - started
         return True, value
 
+    def record_gradients(self, tape, result, weights, names, obs, out):
+        """Gradients of the grader's weighted sum of ``result`` into ``out["grad_<name>"]``;
+        what does not reach a name, or fails, goes into ``obs``."""
+        try:
+            grads = tape.gradient(result, weights)
+        except BaseException as error:  # e.g. the result is not connected to them
+            obs["gradient_error"] = self.describe_error(error, self.reveal)
+            return
+        for name, grad in zip(names, grads):
+            if grad is None:
+                obs.setdefault("no_gradient", []).append(name)
+            else:
+                out["grad_" + name] = grad
+
     # -- one probe ------------------------------------------------------------
     def run_probe(self, operations, header, arrays):
         params = header.get("params")

@@ -30,16 +30,7 @@ def op_call(session, arrays, params):
         if after is not None:
             out["after_" + name] = after
     if wrt and obs.get("kind") == "tensor" and "weights" in arrays:
-        try:
-            grads = tape.gradient(result, arrays["weights"])
-        except BaseException as error:  # e.g. the result is not connected to the inputs
-            obs["gradient_error"] = session.describe_error(error, session.reveal)
-        else:
-            for name, grad in zip(wrt, grads):
-                if grad is None:
-                    obs.setdefault("no_gradient", []).append(name)
-                else:
-                    out["grad_" + name] = grad
+        session.record_gradients(tape, result, arrays["weights"], wrt, obs, out)
     return obs, out
 
 

@@ -159,16 +159,7 @@ def op_forward(session, arrays, params):
     obs["same_parameters"] = _dense_same(session, layer, found, device)
     _dense_read_back(session, found, device, out, "after_forward_")
     if tape is not None and described.get("kind") == "tensor":
-        try:
-            grads = tape.gradient(result, arrays["G"])
-        except BaseException as error:  # e.g. the output does not depend on the parameters
-            obs["gradient_error"] = session.describe_error(error, session.reveal)
-        else:
-            for role, grad in zip(DENSE_ROLES, grads):
-                if grad is None:
-                    obs.setdefault("no_gradient", []).append(role)
-                else:
-                    out["grad_" + role] = grad
+        session.record_gradients(tape, result, arrays["G"], DENSE_ROLES, obs, out)
     return obs, out
 
 
